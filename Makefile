@@ -1,0 +1,41 @@
+# Entry points for a fresh Debian 12 machine: `make demo` and `make test`.
+# Both install missing packages, configure (CMake + Ninja, clang-19) and build.
+
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+CLANG_DIR ?= /usr/lib/llvm-19/bin
+JOBS ?= $(shell nproc)
+FMC := $(BUILD_DIR)/tools/fmc/fmc
+
+.PHONY: all deps configure build demo test format docs clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja: | deps
+	cmake -G Ninja -S . -B $(BUILD_DIR) \
+	  -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DCMAKE_C_COMPILER=$(CLANG_DIR)/clang \
+	  -DCMAKE_CXX_COMPILER=$(CLANG_DIR)/clang++
+
+configure: $(BUILD_DIR)/build.ninja
+
+build: deps configure
+	ninja -C $(BUILD_DIR) -j $(JOBS)
+
+demo: build
+	$(FMC) run examples/gpt_block.mlir --random-inputs 0
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+docs: build
+	ninja -C $(BUILD_DIR) fmc-docs
+
+format:
+	git ls-files '*.cpp' '*.h' | xargs $(CLANG_DIR)/clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

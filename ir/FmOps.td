@@ -1,0 +1,434 @@
+//===- FmOps.td - Operations of the fm dialect -------------*- tablegen -*-===//
+#ifndef FM_OPS_TD
+#define FM_OPS_TD
+
+include "ir/FmDialect.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def Fm_ConstantOp : Fm_Op<"constant", [ConstantLike, Pure,
+                                         InferTypeOpAdaptor]> {
+  let summary = "A tensor constant";
+  let description = [{
+    Produces the tensor held by `value`; the result type is the attribute's.
+
+    ```mlir
+    %0 = fm.constant dense<[1.0, 2.0]> : tensor<2xf32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Fm_Tensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops
+//===----------------------------------------------------------------------===//
+
+// Shares its result-type inference: numpy broadcasting of the operand shapes,
+// equal element types. `resultElement` (a C++ expression) overrides the
+// result element type.
+class Fm_BroadcastBinaryOp<string mnemonic, string summaryText,
+                           Type operandType,
+                           string resultElement = "::mlir::Type()">
+    : Fm_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = summaryText;
+  let description = [{
+    Applies the operation elementwise. The operand shapes broadcast like numpy
+    (trailing axes aligned; an axis of size 1 stretches); the element types
+    must be equal.
+  }];
+  let arguments = (ins operandType:$lhs, operandType:$rhs);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` custom<OperandTypes>(type($lhs), type($rhs))
+  }];
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *context, std::optional<::mlir::Location> location,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      return ::fm::inferBroadcastResult(location, adaptor.getOperands(),
+                                        }] # resultElement # [{, inferred);
+    }
+  }];
+}
+
+class Fm_ArithmeticOp<string mnemonic, string summaryText,
+                      Type operandType = Fm_NumericTensor>
+    : Fm_BroadcastBinaryOp<mnemonic, summaryText, operandType> {
+  let results = (outs operandType:$result);
+}
+
+def Fm_AddOp : Fm_ArithmeticOp<"add", "Elementwise addition">;
+def Fm_SubOp : Fm_ArithmeticOp<"sub", "Elementwise subtraction">;
+def Fm_MulOp : Fm_ArithmeticOp<"mul", "Elementwise multiplication">;
+def Fm_DivOp : Fm_ArithmeticOp<"div", "Elementwise division", Fm_FloatTensor>;
+def Fm_MaxOp : Fm_ArithmeticOp<"max", "Elementwise maximum (NaN propagates)">;
+def Fm_MinOp : Fm_ArithmeticOp<"min", "Elementwise minimum (NaN propagates)">;
+def Fm_PowOp : Fm_ArithmeticOp<"pow", "Elementwise power `lhs ^ rhs`",
+                               Fm_FloatTensor>;
+
+class Fm_CompareOp<string mnemonic, string relation>
+    : Fm_BroadcastBinaryOp<mnemonic, "Elementwise comparison `lhs " # relation
+                           # " rhs` producing i1", Fm_NumericTensor,
+                           "::mlir::IntegerType::get(context, 1)"> {
+  let results = (outs Fm_BoolTensor:$result);
+}
+
+def Fm_EqOp : Fm_CompareOp<"eq", "==">;
+def Fm_NeOp : Fm_CompareOp<"ne", "!=">;
+def Fm_LtOp : Fm_CompareOp<"lt", "<">;
+def Fm_LeOp : Fm_CompareOp<"le", "<=">;
+def Fm_GtOp : Fm_CompareOp<"gt", ">">;
+def Fm_GeOp : Fm_CompareOp<"ge", ">=">;
+
+def Fm_SelectOp : Fm_Op<"select", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Elementwise choice: `cond ? on_true : on_false`";
+  let description = [{
+    The three operand shapes broadcast together like numpy; `on_true` and
+    `on_false` have the same element type, which is the result's.
+  }];
+  let arguments = (ins Fm_BoolTensor:$cond, Fm_Tensor:$on_true,
+                   Fm_Tensor:$on_false);
+  let results = (outs Fm_Tensor:$result);
+  let assemblyFormat = [{
+    $cond `,` $on_true `,` $on_false attr-dict `:` type($cond) `,`
+    custom<OperandTypes>(type($on_true), type($on_false))
+  }];
+}
+
+class Fm_UnaryOp<string mnemonic, string summaryText,
+                 Type operandType = Fm_FloatTensor>
+    : Fm_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = summaryText;
+  let description = [{
+    Applies the function elementwise; the result has the operand's type.
+  }];
+  let arguments = (ins operandType:$input);
+  let results = (outs operandType:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Fm_NegOp : Fm_UnaryOp<"neg", "Elementwise negation", Fm_NumericTensor>;
+def Fm_AbsOp : Fm_UnaryOp<"abs", "Elementwise absolute value",
+                          Fm_NumericTensor>;
+def Fm_ExpOp : Fm_UnaryOp<"exp", "Elementwise e^x">;
+def Fm_LogOp : Fm_UnaryOp<"log", "Elementwise natural logarithm">;
+def Fm_SqrtOp : Fm_UnaryOp<"sqrt", "Elementwise square root">;
+def Fm_RsqrtOp : Fm_UnaryOp<"rsqrt", "Elementwise reciprocal square root">;
+def Fm_TanhOp : Fm_UnaryOp<"tanh", "Elementwise hyperbolic tangent">;
+def Fm_SigmoidOp : Fm_UnaryOp<"sigmoid", "Elementwise 1 / (1 + e^-x)">;
+def Fm_ReluOp : Fm_UnaryOp<"relu", "Elementwise max(x, 0)">;
+def Fm_SiluOp : Fm_UnaryOp<"silu", "Elementwise x * sigmoid(x)">;
+
+def Fm_GeluOp : Fm_UnaryOp<"gelu", "Gaussian error linear unit"> {
+  let description = [{
+    `approximate = "tanh"` (the default) computes
+    `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`; `approximate = "none"`
+    computes the exact `0.5 x (1 + erf(x / sqrt(2)))`, as PyTorch's
+    `gelu(approximate=...)`.
+  }];
+  let arguments = (ins Fm_FloatTensor:$input,
+                   DefaultValuedStrAttr<StrAttr, "tanh">:$approximate);
+  let assemblyFormat = [{
+    $input (`approximate` $approximate^)? attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Contractions and reductions
+//===----------------------------------------------------------------------===//
+
+def Fm_MatmulOp : Fm_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Matrix product, 2-D or batched";
+  let description = [{
+    `lhs` is `[..., M, K]` (`[..., K, M]` with `transpose_a`) and `rhs` is
+    `[..., K, N]` (`[..., N, K]` with `transpose_b`); the result is
+    `[..., M, N]`. Leading batch axes broadcast like numpy, so a 2-D `rhs`
+    applies to every batch of `lhs`. Products accumulate in f32.
+
+    ```mlir
+    %y = fm.matmul %x, %w transpose_b : tensor<8x64xf32>, tensor<128x64xf32>
+    ```
+  }];
+  let arguments = (ins Fm_FloatTensor:$lhs, Fm_FloatTensor:$rhs,
+                   UnitAttr:$transpose_a, UnitAttr:$transpose_b);
+  let results = (outs Fm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`transpose_a` $transpose_a^)? (`transpose_b` $transpose_b^)?
+    attr-dict `:` type($lhs) `,` type($rhs)
+  }];
+}
+
+class Fm_ReduceOp<string mnemonic, string summaryText,
+                  Type operandType = Fm_NumericTensor>
+    : Fm_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = summaryText;
+  let description = [{
+    Reduces over `axes` (all axes when absent, none when empty; negative
+    axes count from the end). With `keepdim` the reduced axes stay as size 1. Floats accumulate in
+    f32.
+
+    ```mlir
+    %s = fm.reduce_sum %x axes [1] keepdim : tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins operandType:$input,
+                   OptionalAttr<DenseI64ArrayAttr>:$axes, UnitAttr:$keepdim);
+  let results = (outs operandType:$result);
+  let assemblyFormat = [{
+    $input (`axes` $axes^)? (`keepdim` $keepdim^)? attr-dict `:` type($input)
+  }];
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *context, std::optional<::mlir::Location> location,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      return ::fm::inferReduceResult(location, adaptor.getInput(),
+                                     adaptor.getAxes(), adaptor.getKeepdim(),
+                                     inferred);
+    }
+    ::llvm::SmallVector<int64_t> $cppClass::getReducedAxes() {
+      return ::fm::normalizeReduceAxes(getInput().getType().getRank(),
+                                       getAxes());
+    }
+  }];
+  let extraClassDeclaration = [{
+    /// The reduced axes, non-negative and sorted.
+    ::llvm::SmallVector<int64_t> getReducedAxes();
+  }];
+}
+
+def Fm_ReduceSumOp : Fm_ReduceOp<"reduce_sum", "Sum over axes">;
+def Fm_ReduceMeanOp : Fm_ReduceOp<"reduce_mean", "Mean over axes",
+                                  Fm_FloatTensor>;
+def Fm_ReduceMaxOp : Fm_ReduceOp<"reduce_max", "Maximum over axes">;
+
+class Fm_SoftmaxLikeOp<string mnemonic, string summaryText>
+    : Fm_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = summaryText;
+  let description = [{
+    Normalizes along `axis` (default: the last; negative counts from the end),
+    subtracting the maximum first for stability.
+  }];
+  let arguments = (ins Fm_FloatTensor:$input,
+                   DefaultValuedAttr<Fm_AxisAttr, "-1">:$axis);
+  let results = (outs Fm_FloatTensor:$result);
+  let assemblyFormat = "$input (`axis` $axis^)? attr-dict `:` type($input)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// `axis` as a non-negative index.
+    int64_t getNormalizedAxis() {
+      return ::fm::normalizeAxis(getAxis(), getInput().getType().getRank());
+    }
+  }];
+}
+
+def Fm_SoftmaxOp : Fm_SoftmaxLikeOp<"softmax", "Softmax along an axis">;
+def Fm_LogSoftmaxOp : Fm_SoftmaxLikeOp<"log_softmax",
+                                       "Log-softmax along an axis">;
+
+def Fm_LayerNormOp : Fm_Op<"layer_norm", [Pure, AttrSizedOperandSegments,
+                                          InferTypeOpAdaptor]> {
+  let summary = "Layer normalization over the last axis";
+  let description = [{
+    `y = (x - mean) / sqrt(var + eps) * scale + bias` with the mean and the
+    biased variance taken over the last axis. `scale` and `bias` are optional
+    1-D tensors of the last axis' size and the input's element type.
+
+    ```mlir
+    %y = fm.layer_norm %x scale(%g : tensor<128xf32>) bias(%b : tensor<128xf32>) : tensor<8x128xf32>
+    ```
+  }];
+  let arguments = (ins Fm_FloatTensor:$input,
+                   Optional<Fm_FloatTensor>:$scale,
+                   Optional<Fm_FloatTensor>:$bias,
+                   DefaultValuedAttr<F32Attr, "1.0e-5f">:$eps);
+  let results = (outs Fm_FloatTensor:$result);
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    $input (`scale` `(` $scale^ `:` type($scale) `)`)?
+    (`bias` `(` $bias^ `:` type($bias) `)`)? (`eps` $eps^)? attr-dict `:`
+    type($input)
+  }];
+}
+
+def Fm_RmsNormOp : Fm_Op<"rms_norm", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Root-mean-square normalization over the last axis";
+  let description = [{
+    `y = x / sqrt(mean(x^2) + eps) * scale` over the last axis; `scale` is an
+    optional 1-D tensor of the last axis' size and the input's element type.
+  }];
+  let arguments = (ins Fm_FloatTensor:$input,
+                   Optional<Fm_FloatTensor>:$scale,
+                   DefaultValuedAttr<F32Attr, "1.0e-5f">:$eps);
+  let results = (outs Fm_FloatTensor:$result);
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    $input (`scale` `(` $scale^ `:` type($scale) `)`)? (`eps` $eps^)?
+    attr-dict `:` type($input)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Shape ops
+//===----------------------------------------------------------------------===//
+
+def Fm_ReshapeOp : Fm_Op<"reshape", [Pure]> {
+  let summary = "Same elements (C order) under another shape";
+  let arguments = (ins Fm_Tensor:$input);
+  let results = (outs Fm_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Fm_TransposeOp : Fm_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Permutes axes";
+  let description = [{
+    Result axis `i` is input axis `permutation[i]`. Without `permutation` the
+    axes are reversed, as numpy's `transpose`.
+
+    ```mlir
+    %t = fm.transpose %x permutation [0, 2, 1] : tensor<2x3x4xf32>
+    ```
+  }];
+  let arguments = (ins Fm_Tensor:$input,
+                   OptionalAttr<DenseI64ArrayAttr>:$permutation);
+  let results = (outs Fm_Tensor:$result);
+  let assemblyFormat = [{
+    $input (`permutation` $permutation^)? attr-dict `:` type($input)
+  }];
+  let extraClassDeclaration = [{
+    /// The permutation, with the default (reversed axes) filled in.
+    ::llvm::SmallVector<int64_t> getEffectivePermutation();
+  }];
+}
+
+def Fm_BroadcastToOp : Fm_Op<"broadcast_to", [Pure]> {
+  let summary = "Broadcasts to a larger shape, as numpy's `broadcast_to`";
+  let arguments = (ins Fm_Tensor:$input);
+  let results = (outs Fm_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Fm_SliceOp : Fm_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Static strided slice";
+  let description = [{
+    Takes elements `start[i], start[i] + stride[i], ...` below `limit[i]` on
+    every axis (`stride` defaults to ones), as StableHLO's `slice`.
+
+    ```mlir
+    %s = fm.slice %x start [0, 2] limit [4, 6] : tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins Fm_Tensor:$input, DenseI64ArrayAttr:$start,
+                   DenseI64ArrayAttr:$limit,
+                   OptionalAttr<DenseI64ArrayAttr>:$stride);
+  let results = (outs Fm_Tensor:$result);
+  let assemblyFormat = [{
+    $input `start` $start `limit` $limit (`stride` $stride^)? attr-dict `:`
+    type($input)
+  }];
+  let extraClassDeclaration = [{
+    /// `stride`, with the default (ones) filled in.
+    ::llvm::SmallVector<int64_t> getEffectiveStride();
+  }];
+}
+
+def Fm_ConcatOp : Fm_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Joins tensors along an axis";
+  let description = [{
+    All inputs have the same element type and the same sizes except along
+    `axis` (default 0; negative counts from the end).
+  }];
+  let arguments = (ins Variadic<Fm_Tensor>:$inputs,
+                   DefaultValuedAttr<Fm_AxisAttr, "0">:$axis);
+  let results = (outs Fm_Tensor:$result);
+  let assemblyFormat = "$inputs (`axis` $axis^)? attr-dict `:` type($inputs)";
+  let extraClassDeclaration = [{
+    int64_t getNormalizedAxis() {
+      return ::fm::normalizeAxis(getAxis(), getResult().getType().getRank());
+    }
+  }];
+}
+
+def Fm_IotaOp : Fm_Op<"iota", [Pure]> {
+  let summary = "Indices along an axis";
+  let description = [{
+    Element `(i_0, ..., i_n)` is `i_axis` (default axis 0; negative counts
+    from the end). Two iotas and a
+    comparison build a causal mask:
+
+    ```mlir
+    %r = fm.iota : tensor<64x64xi32>
+    %c = fm.iota axis 1 : tensor<64x64xi32>
+    %mask = fm.ge %r, %c : tensor<64x64xi32>
+    ```
+  }];
+  let arguments = (ins DefaultValuedAttr<Fm_AxisAttr, "0">:$axis);
+  let results = (outs Fm_NumericTensor:$result);
+  let assemblyFormat = "(`axis` $axis^)? attr-dict `:` type($result)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    int64_t getNormalizedAxis() {
+      return ::fm::normalizeAxis(getAxis(), getResult().getType().getRank());
+    }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Model ops
+//===----------------------------------------------------------------------===//
+
+def Fm_EmbeddingOp : Fm_Op<"embedding", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Gathers rows of a table";
+  let description = [{
+    `table` is `[V, D]`; `indices` (i32 or i64) of any shape `S` select rows,
+    giving `S x [D]`. An index outside `[0, V)` is an error at run time.
+
+    ```mlir
+    %e = fm.embedding %wte[%tokens] : tensor<256x128xf32>, tensor<8x64xi32>
+    ```
+  }];
+  let arguments = (ins Fm_FloatTensor:$table, Fm_IntTensor:$indices);
+  let results = (outs Fm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $table `[` $indices `]` attr-dict `:` type($table) `,` type($indices)
+  }];
+}
+
+def Fm_CrossEntropyOp : Fm_Op<"cross_entropy", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Mean softmax cross-entropy against integer labels";
+  let description = [{
+    `logits` is `S x [C]`, `labels` (i32 or i64) is `S` with values in
+    `[0, C)`. The result is the rank-0 f32 mean over `S` of
+    `logsumexp(logits) - logits[label]`.
+  }];
+  let arguments = (ins Fm_FloatTensor:$logits, Fm_IntTensor:$labels);
+  let results = (outs Fm_ScalarF32Tensor:$result);
+  let assemblyFormat = [{
+    $logits `,` $labels attr-dict `:` type($logits) `,` type($labels)
+  }];
+}
+
+def Fm_CastOp : Fm_Op<"cast", [Pure]> {
+  let summary = "Converts the element type";
+  let description = [{
+    Float to narrower float rounds to nearest, ties to even; to FP8, finite
+    overflow and infinities saturate to the format's maximum and NaN stays
+    NaN; to bf16/f16, overflow gives infinity. Float to integer truncates
+    toward zero; anything to i1 is `x != 0`.
+  }];
+  let arguments = (ins Fm_Tensor:$input);
+  let results = (outs Fm_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+#endif // FM_OPS_TD

@@ -1,0 +1,209 @@
+//===- Invocation.cpp - Preparing and reporting a function call -----------===//
+#include "ir/interp/Invocation.h"
+#include "ir/FmDialect.h"
+#include "ir/FmOps.h"
+#include "ir/interp/Interpreter.h"
+
+#include "fmrt/Npy.h"
+#include "fmrt/Random.h"
+
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+
+namespace fm {
+
+FailureOr<func::FuncOp> findEntryFunction(ModuleOp module, StringRef name) {
+  if (!name.empty()) {
+    if (auto function = module.lookupSymbol<func::FuncOp>(name))
+      if (!function.isExternal())
+        return function;
+    return module.emitError()
+           << "no function named '" << name << "' with a body in the module";
+  }
+  func::FuncOp first;
+  for (auto function : module.getOps<func::FuncOp>()) {
+    if (function.isExternal())
+      continue;
+    if (function.isPublic())
+      return function;
+    if (!first)
+      first = function;
+  }
+  if (!first)
+    return module.emitError() << "the module has no function to run";
+  return first;
+}
+
+static StringRef getNameAttr(DictionaryAttr attrs) {
+  if (attrs)
+    if (auto name = attrs.getAs<StringAttr>(FmDialect::kNameAttr))
+      return name.getValue();
+  return "";
+}
+
+StringRef getArgumentName(func::FuncOp function, unsigned index) {
+  return getNameAttr(function.getArgAttrDict(index));
+}
+
+StringRef getResultName(func::FuncOp function, unsigned index) {
+  return getNameAttr(function.getResultAttrDict(index));
+}
+
+/// The exclusive upper bound the uses of an integer value allow, looking
+/// through ops that only move elements around.
+static std::optional<int64_t> findIndexBound(Value value) {
+  std::optional<int64_t> bound;
+  auto tighten = [&](int64_t limit) {
+    bound = bound ? std::min(*bound, limit) : limit;
+  };
+  SmallVector<Value> worklist{value};
+  llvm::SmallPtrSet<Operation *, 8> visited;
+  while (!worklist.empty()) {
+    Value current = worklist.pop_back_val();
+    for (OpOperand &use : current.getUses()) {
+      Operation *user = use.getOwner();
+      if (!visited.insert(user).second)
+        continue;
+      if (auto embedding = dyn_cast<EmbeddingOp>(user)) {
+        if (use.get() == embedding.getIndices())
+          tighten(embedding.getTable().getType().getDimSize(0));
+      } else if (auto loss = dyn_cast<CrossEntropyOp>(user)) {
+        if (use.get() == loss.getLabels())
+          tighten(loss.getLogits().getType().getShape().back());
+      } else if (isa<ReshapeOp, TransposeOp, BroadcastToOp, SliceOp, ConcatOp,
+                     CastOp>(user)) {
+        worklist.push_back(user->getResult(0));
+      }
+    }
+  }
+  return bound;
+}
+
+std::vector<fmrt::Tensor> makeRandomInputs(func::FuncOp function,
+                                           uint64_t seed) {
+  constexpr int64_t kDefaultIntegerBound = 16;
+  constexpr double kParamScale = 0.02;
+  fmrt::Random random(seed);
+  std::vector<fmrt::Tensor> inputs;
+  for (BlockArgument argument : function.getArguments()) {
+    auto type = cast<RankedTensorType>(argument.getType());
+    fmrt::DType dtype = *toDType(type.getElementType());
+    fmrt::Tensor tensor(dtype, fmrt::Shape(type.getShape()));
+    bool isParam = function.getArgAttr(argument.getArgNumber(),
+                                       FmDialect::kParamAttr) != nullptr;
+    int64_t bound =
+        dtype == fmrt::DType::I1
+            ? 2
+            : findIndexBound(argument).value_or(kDefaultIntegerBound);
+    for (int64_t i = 0; i < tensor.numElements(); ++i) {
+      if (fmrt::isFloat(dtype))
+        tensor.setDouble(i, random.normal() * (isParam ? kParamScale : 1.0));
+      else
+        tensor.setInt(i, static_cast<int64_t>(random.below(bound)));
+    }
+    inputs.push_back(std::move(tensor));
+  }
+  return inputs;
+}
+
+/// The argument a `KEY` names: a position or an `fm.name`.
+static std::optional<unsigned> resolveArgumentKey(func::FuncOp function,
+                                                  StringRef key) {
+  unsigned position;
+  if (!key.getAsInteger(10, position))
+    return position < function.getNumArguments()
+               ? std::optional<unsigned>(position)
+               : std::nullopt;
+  for (unsigned i = 0; i < function.getNumArguments(); ++i)
+    if (getArgumentName(function, i) == key)
+      return i;
+  return std::nullopt;
+}
+
+LogicalResult bindInputFiles(func::FuncOp function, ArrayRef<std::string> specs,
+                             std::vector<std::optional<fmrt::Tensor>> &inputs) {
+  inputs.resize(function.getNumArguments());
+  for (const std::string &spec : specs) {
+    auto [key, path] = StringRef(spec).split('=');
+    if (key.empty() || path.empty())
+      return function.emitError()
+             << "input '" << spec << "' is not of the form KEY=PATH.npy";
+    std::optional<unsigned> index = resolveArgumentKey(function, key);
+    if (!index)
+      return function.emitError()
+             << "input key '" << key << "' is neither an argument position (0.."
+             << function.getNumArguments() - 1 << ") nor an argument's fm.name";
+    if (inputs[*index])
+      return function.emitError()
+             << "argument #" << *index << " is given more than once";
+    fmrt::Expected<fmrt::Tensor> tensor = fmrt::readNpy(path.str());
+    if (!tensor)
+      return function.emitError() << tensor.status().message();
+    auto type = cast<RankedTensorType>(function.getArgument(*index).getType());
+    fmrt::Shape expected(type.getShape());
+    if (tensor->shape() != expected)
+      return function.emitError()
+             << path << ": shape " << fmrt::formatShape(tensor->shape())
+             << " does not match argument #" << *index << " ('" << key
+             << "') of type " << type;
+    fmrt::DType dtype = *toDType(type.getElementType());
+    if (fmrt::isFloat(dtype) != fmrt::isFloat(tensor->dtype()))
+      return function.emitError()
+             << path << ": a " << fmrt::dtypeName(tensor->dtype())
+             << " array cannot feed argument #" << *index << " of type "
+             << type;
+    inputs[*index] = fmrt::convertTensor(*tensor, dtype);
+  }
+  return success();
+}
+
+std::string summarizeTensor(StringRef label, const fmrt::Tensor &tensor,
+                            StringRef typeName) {
+  constexpr int64_t kShownValues = 4;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << label << ": ";
+  if (tensor.rank() > 0)
+    os << fmrt::formatShape(tensor.shape()) << "x";
+  os << typeName;
+  auto value = [&](double v) { os << llvm::format("%.6g", v); };
+  if (tensor.numElements() == 1 && tensor.rank() == 0) {
+    os << " = ";
+    value(tensor.getDouble(0));
+    return text;
+  }
+  if (tensor.numElements() > 0) {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo, sum = 0;
+    for (int64_t i = 0; i < tensor.numElements(); ++i) {
+      double v = tensor.getDouble(i);
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+      sum += v;
+    }
+    os << " min=";
+    value(lo);
+    os << " max=";
+    value(hi);
+    os << " mean=";
+    value(sum / tensor.numElements());
+  }
+  os << " [";
+  int64_t shown = std::min(tensor.numElements(), kShownValues);
+  for (int64_t i = 0; i < shown; ++i) {
+    if (i)
+      os << ", ";
+    value(tensor.getDouble(i));
+  }
+  if (shown < tensor.numElements())
+    os << ", ...";
+  os << "]";
+  return text;
+}
+
+} // namespace fm
