@@ -33,16 +33,24 @@ LogicalResult FmDialect::verifyOperationAttribute(Operation *op,
                             "results)";
 }
 
-/// Checks that `name` is a non-empty string no other entry of `names` (the
-/// argument or result attribute dictionaries of the same function) repeats.
+/// Checks that an `fm.name` is a non-empty string that no other argument
+/// (or result) of the same function repeats.
 static LogicalResult verifyUniqueName(Operation *op, Attribute name,
-                                      ArrayRef<DictionaryAttr> names,
-                                      unsigned index, StringRef what) {
+                                      unsigned index, bool isArgument) {
+  StringRef what = isArgument ? "argument" : "result";
   auto text = dyn_cast<StringAttr>(name);
   if (!text || text.getValue().empty())
     return op->emitError() << "'" << FmDialect::kNameAttr << "' of " << what
                            << " #" << index << " must be a non-empty string";
-  for (auto [other, attrs] : llvm::enumerate(names))
+  auto function = dyn_cast<FunctionOpInterface>(op);
+  if (!function)
+    return success();
+  SmallVector<DictionaryAttr> dicts;
+  if (isArgument)
+    function.getAllArgAttrs(dicts);
+  else
+    function.getAllResultAttrs(dicts);
+  for (auto [other, attrs] : llvm::enumerate(dicts))
     if (other != index && attrs && attrs.get(FmDialect::kNameAttr) == name)
       return op->emitError()
              << what << "s #" << std::min<size_t>(other, index) << " and #"
@@ -56,12 +64,9 @@ LogicalResult FmDialect::verifyRegionArgAttribute(Operation *op, unsigned,
                                                   NamedAttribute attr) {
   auto function = dyn_cast<FunctionOpInterface>(op);
   StringRef name = attr.getName().strref();
-  if (name == kNameAttr) {
-    SmallVector<DictionaryAttr> dicts;
-    if (function)
-      function.getAllArgAttrs(dicts);
-    return verifyUniqueName(op, attr.getValue(), dicts, argIndex, "argument");
-  }
+  if (name == kNameAttr)
+    return verifyUniqueName(op, attr.getValue(), argIndex,
+                            /*isArgument=*/true);
   if (name != kParamAttr && name != kDataAttr && name != kStateAttr)
     return op->emitError() << "unknown fm argument attribute '" << name << "'";
   if (!isa<UnitAttr>(attr.getValue()))
@@ -86,12 +91,9 @@ LogicalResult FmDialect::verifyRegionResultAttribute(Operation *op, unsigned,
                                                      NamedAttribute attr) {
   auto function = dyn_cast<FunctionOpInterface>(op);
   StringRef name = attr.getName().strref();
-  if (name == kNameAttr) {
-    SmallVector<DictionaryAttr> dicts;
-    if (function)
-      function.getAllResultAttrs(dicts);
-    return verifyUniqueName(op, attr.getValue(), dicts, resultIndex, "result");
-  }
+  if (name == kNameAttr)
+    return verifyUniqueName(op, attr.getValue(), resultIndex,
+                            /*isArgument=*/false);
   if (name != kFeedsAttr)
     return op->emitError() << "unknown fm result attribute '" << name << "'";
   auto feeds = dyn_cast<IntegerAttr>(attr.getValue());

@@ -57,7 +57,10 @@ def Fm_NumericTensor
 def Fm_FloatTensor : StaticShapeTensorOf<Fm_FloatElementTypes>;
 def Fm_IntTensor : StaticShapeTensorOf<Fm_IntElementTypes>;
 def Fm_BoolTensor : StaticShapeTensorOf<[I1]>;
-def Fm_ScalarF32Tensor : 0DTensorOf<[F32]>;
+def Fm_ScalarF32Tensor : 0DTensorOf<[F32]> {
+  // Lets assembly formats leave the (always equal) type unwritten.
+  let builderCall = "::mlir::RankedTensorType::get({}, $_builder.getF32Type())";
+}
 
 //===----------------------------------------------------------------------===//
 // Attribute constraints

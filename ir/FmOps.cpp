@@ -206,12 +206,14 @@ LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-LogicalResult GeluOp::verify() {
-  if (getApproximate() != "tanh" && getApproximate() != "none")
-    return emitOpError("approximate must be \"tanh\" or \"none\", got \"")
-           << getApproximate() << "\"";
+template <typename GeluLike> static LogicalResult verifyGeluLike(GeluLike op) {
+  if (op.getApproximate() != "tanh" && op.getApproximate() != "none")
+    return op.emitOpError("approximate must be \"tanh\" or \"none\", got \"")
+           << op.getApproximate() << "\"";
   return success();
 }
+LogicalResult GeluOp::verify() { return verifyGeluLike(*this); }
+LogicalResult GeluGradOp::verify() { return verifyGeluLike(*this); }
 
 LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> location,
@@ -262,6 +264,12 @@ static LogicalResult verifySoftmaxLike(SoftmaxLike op) {
 }
 LogicalResult SoftmaxOp::verify() { return verifySoftmaxLike(*this); }
 LogicalResult LogSoftmaxOp::verify() { return verifySoftmaxLike(*this); }
+LogicalResult SoftmaxGradOp::verify() {
+  return verifyAxis(*this, getAxis(), getOutput().getType().getRank());
+}
+LogicalResult LogSoftmaxGradOp::verify() {
+  return verifyAxis(*this, getAxis(), getOutput().getType().getRank());
+}
 
 LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> location,
@@ -290,6 +298,8 @@ template <typename NormOp> static LogicalResult verifyNormEps(NormOp op) {
 }
 LogicalResult LayerNormOp::verify() { return verifyNormEps(*this); }
 LogicalResult RmsNormOp::verify() { return verifyNormEps(*this); }
+LogicalResult LayerNormGradOp::verify() { return verifyNormEps(*this); }
+LogicalResult RmsNormGradOp::verify() { return verifyNormEps(*this); }
 
 LogicalResult ReshapeOp::verify() {
   auto input = getInput().getType();
@@ -365,10 +375,28 @@ LogicalResult BroadcastToOp::verify() {
   return success();
 }
 
+/// `given`, or `rank` copies of `fill` when the optional array is absent.
+static SmallVector<int64_t> valueOrFill(std::optional<ArrayRef<int64_t>> given,
+                                        int64_t rank, int64_t fill) {
+  if (given)
+    return SmallVector<int64_t>(*given);
+  return SmallVector<int64_t>(rank, fill);
+}
+
+/// Checks that each per-axis array has one entry per axis.
+static LogicalResult verifyPerAxis(std::optional<Location> location,
+                                   int64_t rank,
+                                   ArrayRef<ArrayRef<int64_t>> arrays,
+                                   StringRef names) {
+  for (ArrayRef<int64_t> array : arrays)
+    if (static_cast<int64_t>(array.size()) != rank)
+      return emitOptionalError(location, names,
+                               " need one entry per axis (rank ", rank, ")");
+  return success();
+}
+
 SmallVector<int64_t> SliceOp::getEffectiveStride() {
-  if (auto stride = getStride())
-    return SmallVector<int64_t>(*stride);
-  return SmallVector<int64_t>(getInput().getType().getRank(), 1);
+  return valueOrFill(getStride(), getInput().getType().getRank(), 1);
 }
 
 LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
@@ -380,16 +408,10 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
     return failure();
   int64_t rank = type->getRank();
   ArrayRef<int64_t> start = adaptor.getStart(), limit = adaptor.getLimit();
-  SmallVector<int64_t> stride(rank, 1);
-  if (auto given = adaptor.getStride())
-    stride.assign(given->begin(), given->end());
-  if (static_cast<int64_t>(start.size()) != rank ||
-      static_cast<int64_t>(limit.size()) != rank ||
-      static_cast<int64_t>(stride.size()) != rank)
-    return emitOptionalError(location,
-                             "start, limit and stride need one entry per "
-                             "axis (rank ",
-                             rank, ")");
+  SmallVector<int64_t> stride = valueOrFill(adaptor.getStride(), rank, 1);
+  if (failed(verifyPerAxis(location, rank, {start, limit, stride},
+                           "start, limit and stride")))
+    return failure();
   SmallVector<int64_t> shape;
   for (int64_t axis = 0; axis < rank; ++axis) {
     if (start[axis] < 0 || start[axis] > limit[axis] ||
@@ -471,26 +493,111 @@ LogicalResult EmbeddingOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-LogicalResult CrossEntropyOp::inferReturnTypes(
-    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
-  auto logits = getStaticTensorType(location, adaptor.getLogits(), "logits");
-  auto labels = getStaticTensorType(location, adaptor.getLabels(), "labels");
-  if (failed(logits) || failed(labels))
-    return failure();
-  if (logits->getRank() < 1 ||
-      logits->getShape().drop_back() != labels->getShape())
-    return emitOptionalError(location, "labels ", *labels,
-                             " must have the shape of logits ", *logits,
-                             " without its last (class) axis");
-  inferred.push_back(RankedTensorType::get({}, Float32Type::get(context)));
+/// Checks that the labels index every position of the logits but the class
+/// axis.
+template <typename CrossEntropyLike>
+static LogicalResult verifyCrossEntropyLike(CrossEntropyLike op) {
+  auto logits = op.getLogits().getType();
+  if (logits.getRank() < 1 ||
+      logits.getShape().drop_back() != op.getLabels().getType().getShape())
+    return op.emitOpError("labels ")
+           << op.getLabels().getType() << " must have the shape of logits "
+           << logits << " without its last (class) axis";
   return success();
 }
+LogicalResult CrossEntropyOp::verify() { return verifyCrossEntropyLike(*this); }
 
 LogicalResult CastOp::verify() {
   if (getInput().getType().getShape() != getResult().getType().getShape())
     return emitOpError("cannot change the shape: ")
            << getInput().getType() << " to " << getResult().getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Backward ops
+//===----------------------------------------------------------------------===//
+
+SmallVector<int64_t> PadOp::getEffectiveInterior() {
+  return valueOrFill(getInterior(), getInput().getType().getRank(), 0);
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> location,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &inferred) {
+  auto type = getStaticTensorType(location, adaptor.getInput(), "input");
+  if (failed(type))
+    return failure();
+  int64_t rank = type->getRank();
+  ArrayRef<int64_t> low = adaptor.getLow(), high = adaptor.getHigh();
+  SmallVector<int64_t> interior = valueOrFill(adaptor.getInterior(), rank, 0);
+  if (failed(verifyPerAxis(location, rank, {low, high, interior},
+                           "low, high and interior")))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (int64_t axis = 0; axis < rank; ++axis) {
+    if (low[axis] < 0 || high[axis] < 0 || interior[axis] < 0)
+      return emitOptionalError(location, "axis ", axis,
+                               ": padding must be non-negative");
+    int64_t size = type->getDimSize(axis);
+    shape.push_back(low[axis] + size + high[axis] +
+                    (size > 0 ? (size - 1) * interior[axis] : 0));
+  }
+  inferred.push_back(RankedTensorType::get(shape, type->getElementType()));
+  return success();
+}
+
+/// The shared result types of the normalization gradients: the input's
+/// gradient, then `count` per-feature gradients of shape [last axis].
+static LogicalResult inferNormGradResult(std::optional<Location> location,
+                                         Value input, Value scale,
+                                         unsigned count,
+                                         SmallVectorImpl<Type> &inferred) {
+  SmallVector<Type, 1> forward;
+  if (failed(inferNormResult(location, input, {scale}, {"scale"}, forward)))
+    return failure();
+  // `grad` has the input's type: the ops' AllTypesMatch trait checks it.
+  auto inputType = cast<RankedTensorType>(forward.front());
+  inferred.push_back(inputType);
+  auto feature = RankedTensorType::get({inputType.getShape().back()},
+                                       inputType.getElementType());
+  inferred.append(count, feature);
+  return success();
+}
+
+LogicalResult LayerNormGradOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  return inferNormGradResult(location, adaptor.getInput(), adaptor.getScale(),
+                             2, inferred);
+}
+
+LogicalResult RmsNormGradOp::inferReturnTypes(MLIRContext *,
+                                              std::optional<Location> location,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &inferred) {
+  return inferNormGradResult(location, adaptor.getInput(), adaptor.getScale(),
+                             1, inferred);
+}
+
+LogicalResult CrossEntropyGradOp::verify() {
+  return verifyCrossEntropyLike(*this);
+}
+
+LogicalResult EmbeddingGradOp::verify() {
+  auto grad = getGrad().getType();
+  auto result = getResult().getType();
+  if (result.getRank() != 2 || grad.getRank() < 1 ||
+      result.getDimSize(1) != grad.getShape().back() ||
+      result.getElementType() != grad.getElementType())
+    return emitOpError("result ")
+           << result << " must be a [rows, " << grad.getShape().back()
+           << "] table of the gradient's element type";
+  if (grad.getShape().drop_back() != getIndices().getType().getShape())
+    return emitOpError("grad ")
+           << grad << " must have the indices' shape " << getIndices().getType()
+           << " followed by the feature axis";
   return success();
 }
 

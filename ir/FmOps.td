@@ -403,7 +403,7 @@ def Fm_EmbeddingOp : Fm_Op<"embedding", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def Fm_CrossEntropyOp : Fm_Op<"cross_entropy", [Pure, InferTypeOpAdaptor]> {
+def Fm_CrossEntropyOp : Fm_Op<"cross_entropy", [Pure]> {
   let summary = "Mean softmax cross-entropy against integer labels";
   let description = [{
     `logits` is `S x [C]`, `labels` (i32 or i64) is `S` with values in
@@ -415,6 +415,7 @@ def Fm_CrossEntropyOp : Fm_Op<"cross_entropy", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = [{
     $logits `,` $labels attr-dict `:` type($logits) `,` type($labels)
   }];
+  let hasVerifier = 1;
 }
 
 def Fm_CastOp : Fm_Op<"cast", [Pure]> {
@@ -428,6 +429,160 @@ def Fm_CastOp : Fm_Op<"cast", [Pure]> {
   let arguments = (ins Fm_Tensor:$input);
   let results = (outs Fm_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Backward ops
+//
+// Gradients that are clearer or cheaper as one op than as a composition of
+// forward ops. fm-autodiff emits them; the interpreter defines them.
+//===----------------------------------------------------------------------===//
+
+def Fm_PadOp : Fm_Op<"pad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Pads with zeros, before, after and between elements";
+  let description = [{
+    Along axis `i` puts `low[i]` zeros before the elements, `interior[i]`
+    zeros between consecutive elements and `high[i]` zeros after them
+    (`interior` defaults to zeros), as XLA's `pad` with a zero value. It is
+    the adjoint of `fm.slice`.
+
+    ```mlir
+    %p = fm.pad %x low [0, 2] high [0, 1] : tensor<4x5xf32>
+    ```
+  }];
+  let arguments = (ins Fm_Tensor:$input, DenseI64ArrayAttr:$low,
+                   DenseI64ArrayAttr:$high,
+                   OptionalAttr<DenseI64ArrayAttr>:$interior);
+  let results = (outs Fm_Tensor:$result);
+  let assemblyFormat = [{
+    $input `low` $low `high` $high (`interior` $interior^)? attr-dict `:`
+    type($input)
+  }];
+  let extraClassDeclaration = [{
+    /// `interior`, with the default (zeros) filled in.
+    ::llvm::SmallVector<int64_t> getEffectiveInterior();
+  }];
+}
+
+def Fm_GeluGradOp : Fm_Op<"gelu_grad", [Pure, AllTypesMatch<["input", "grad",
+                                                              "result"]>]> {
+  let summary = "Gradient of fm.gelu";
+  let description = [{
+    `result = grad * gelu'(input)` for the same `approximate` as the forward
+    op.
+  }];
+  let arguments = (ins Fm_FloatTensor:$input, Fm_FloatTensor:$grad,
+                   DefaultValuedStrAttr<StrAttr, "tanh">:$approximate);
+  let results = (outs Fm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $grad (`approximate` $approximate^)? attr-dict `:`
+    type($input)
+  }];
+  let hasVerifier = 1;
+}
+
+class Fm_SoftmaxLikeGradOp<string mnemonic, string forward, string formula>
+    : Fm_Op<mnemonic, [Pure, AllTypesMatch<["output", "grad", "result"]>]> {
+  let summary = "Gradient of fm." # forward # " from its output";
+  let description = [{
+    With `output` the forward op's result and `grad` the gradient of that
+    result, along `axis`: `}] # formula # [{`.
+  }];
+  let arguments = (ins Fm_FloatTensor:$output, Fm_FloatTensor:$grad,
+                   DefaultValuedAttr<Fm_AxisAttr, "-1">:$axis);
+  let results = (outs Fm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $output `,` $grad (`axis` $axis^)? attr-dict `:` type($output)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    int64_t getNormalizedAxis() {
+      return ::fm::normalizeAxis(getAxis(), getOutput().getType().getRank());
+    }
+  }];
+}
+
+def Fm_SoftmaxGradOp : Fm_SoftmaxLikeGradOp<"softmax_grad", "softmax",
+    "result = output * (grad - sum(grad * output))">;
+def Fm_LogSoftmaxGradOp : Fm_SoftmaxLikeGradOp<"log_softmax_grad",
+    "log_softmax", "result = grad - exp(output) * sum(grad)">;
+
+def Fm_LayerNormGradOp : Fm_Op<"layer_norm_grad", [Pure, InferTypeOpAdaptor,
+    AllTypesMatch<["input", "grad"]>]> {
+  let summary = "Gradient of fm.layer_norm";
+  let description = [{
+    From the forward input `input`, the gradient `grad` of the forward result
+    and the optional `scale`, computes the gradients of the input, of the
+    scale and of the bias (the last two summed over every axis but the last;
+    they are returned even when the forward op had no scale or bias).
+  }];
+  let arguments = (ins Fm_FloatTensor:$input, Fm_FloatTensor:$grad,
+                   Optional<Fm_FloatTensor>:$scale,
+                   DefaultValuedAttr<F32Attr, "1.0e-5f">:$eps);
+  let results = (outs Fm_FloatTensor:$input_grad, Fm_FloatTensor:$scale_grad,
+                      Fm_FloatTensor:$bias_grad);
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    $input `,` $grad (`scale` `(` $scale^ `:` type($scale) `)`)?
+    (`eps` $eps^)? attr-dict `:` type($input)
+  }];
+}
+
+def Fm_RmsNormGradOp : Fm_Op<"rms_norm_grad", [Pure, InferTypeOpAdaptor,
+    AllTypesMatch<["input", "grad"]>]> {
+  let summary = "Gradient of fm.rms_norm";
+  let description = [{
+    From the forward input, the gradient of the forward result and the
+    optional `scale`, computes the gradients of the input and of the scale
+    (summed over every axis but the last).
+  }];
+  let arguments = (ins Fm_FloatTensor:$input, Fm_FloatTensor:$grad,
+                   Optional<Fm_FloatTensor>:$scale,
+                   DefaultValuedAttr<F32Attr, "1.0e-5f">:$eps);
+  let results = (outs Fm_FloatTensor:$input_grad, Fm_FloatTensor:$scale_grad);
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    $input `,` $grad (`scale` `(` $scale^ `:` type($scale) `)`)?
+    (`eps` $eps^)? attr-dict `:` type($input)
+  }];
+}
+
+def Fm_CrossEntropyGradOp : Fm_Op<"cross_entropy_grad", [Pure,
+    AllTypesMatch<["logits", "result"]>]> {
+  let summary = "Gradient of fm.cross_entropy with respect to the logits";
+  let description = [{
+    `result = (softmax(logits) - one_hot(labels)) * grad / N`, where `grad`
+    is the gradient of the (mean) loss and `N` the number of label
+    positions.
+  }];
+  let arguments = (ins Fm_FloatTensor:$logits, Fm_IntTensor:$labels,
+                   Fm_ScalarF32Tensor:$grad);
+  let results = (outs Fm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $logits `,` $labels `,` $grad attr-dict `:` type($logits) `,`
+    type($labels)
+  }];
+  let hasVerifier = 1;
+}
+
+def Fm_EmbeddingGradOp : Fm_Op<"embedding_grad", [Pure]> {
+  let summary = "Gradient of fm.embedding with respect to the table";
+  let description = [{
+    Scatter-adds the rows of `grad` (`S x [D]`) into a zero table of the
+    result's shape `[V, D]` at the rows `indices` (`S`) name; repeated
+    indices accumulate.
+
+    ```mlir
+    %dw = fm.embedding_grad %grad[%tokens] : tensor<8x64x128xf32>, tensor<8x64xi32> -> tensor<256x128xf32>
+    ```
+  }];
+  let arguments = (ins Fm_FloatTensor:$grad, Fm_IntTensor:$indices);
+  let results = (outs Fm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad `[` $indices `]` attr-dict `:` type($grad) `,` type($indices) `->`
+    type($result)
+  }];
   let hasVerifier = 1;
 }
 

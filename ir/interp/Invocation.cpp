@@ -55,13 +55,7 @@ StringRef getResultName(func::FuncOp function, unsigned index) {
   return getNameAttr(function.getResultAttrDict(index));
 }
 
-/// The exclusive upper bound the uses of an integer value allow, looking
-/// through ops that only move elements around.
-static std::optional<int64_t> findIndexBound(Value value) {
-  std::optional<int64_t> bound;
-  auto tighten = [&](int64_t limit) {
-    bound = bound ? std::min(*bound, limit) : limit;
-  };
+void forEachIndexUse(Value value, function_ref<void(Operation *)> visit) {
   SmallVector<Value> worklist{value};
   llvm::SmallPtrSet<Operation *, 8> visited;
   while (!worklist.empty()) {
@@ -72,16 +66,28 @@ static std::optional<int64_t> findIndexBound(Value value) {
         continue;
       if (auto embedding = dyn_cast<EmbeddingOp>(user)) {
         if (use.get() == embedding.getIndices())
-          tighten(embedding.getTable().getType().getDimSize(0));
+          visit(user);
       } else if (auto loss = dyn_cast<CrossEntropyOp>(user)) {
         if (use.get() == loss.getLabels())
-          tighten(loss.getLogits().getType().getShape().back());
+          visit(user);
       } else if (isa<ReshapeOp, TransposeOp, BroadcastToOp, SliceOp, ConcatOp,
                      CastOp>(user)) {
         worklist.push_back(user->getResult(0));
       }
     }
   }
+}
+
+/// The exclusive upper bound the uses of an integer value allow.
+static std::optional<int64_t> findIndexBound(Value value) {
+  std::optional<int64_t> bound;
+  forEachIndexUse(value, [&](Operation *user) {
+    int64_t limit =
+        isa<EmbeddingOp>(user)
+            ? cast<EmbeddingOp>(user).getTable().getType().getDimSize(0)
+            : cast<CrossEntropyOp>(user).getLogits().getType().getShape().back();
+    bound = bound ? std::min(*bound, limit) : limit;
+  });
   return bound;
 }
 

@@ -30,6 +30,13 @@ llvm::StringRef getArgumentName(mlir::func::FuncOp function, unsigned index);
 /// `fm.name` of result `index`, or "" when it has none.
 llvm::StringRef getResultName(mlir::func::FuncOp function, unsigned index);
 
+/// Calls `visit` for every op that reads `value`'s elements as indices or
+/// labels, looking through ops that only move elements around (reshape,
+/// transpose, broadcast_to, slice, concat, cast): an `fm.embedding` (when
+/// the value reaches its indices) or an `fm.cross_entropy` (its labels).
+void forEachIndexUse(mlir::Value value,
+                     llvm::function_ref<void(mlir::Operation *)> visit);
+
 /// Draws a tensor for every argument from a generator seeded by `seed`:
 ///  - `fm.param` floats: normal(0, 1) * 0.02; other floats: normal(0, 1);
 ///  - integers: uniform in [0, bound), where bound is the smallest valid

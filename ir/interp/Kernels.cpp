@@ -25,4 +25,17 @@ Shape broadcastStrides(llvm::ArrayRef<int64_t> operand,
   return strides;
 }
 
+std::pair<int64_t, Shape> stridedView(llvm::ArrayRef<int64_t> shape,
+                                      llvm::ArrayRef<int64_t> start,
+                                      llvm::ArrayRef<int64_t> step) {
+  Shape dense = stridesOf(shape);
+  int64_t base = 0;
+  Shape strides;
+  for (size_t axis = 0; axis < dense.size(); ++axis) {
+    base += start[axis] * dense[axis];
+    strides.push_back(step[axis] * dense[axis]);
+  }
+  return {base, strides};
+}
+
 } // namespace fm::interp

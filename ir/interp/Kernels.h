@@ -1,8 +1,8 @@
-//===- Kernels.h - Layout and element helpers of the interpreter -*- C++
-//-*-===//
+//===- Kernels.h - Layout and element helpers -------------------*- C++ -*-===//
 //
 // The building blocks the interpreter's op semantics are written with:
-//  - shape arithmetic (C-order strides, numpy broadcast strides);
+//  - shape arithmetic (C-order strides, numpy broadcast strides, strided
+//    views, lines along an axis);
 //  - `walk`, one C-order loop nest that tracks an offset per operand through
 //    per-axis strides. Broadcasting, transposes, slices, reductions and batch
 //    loops are all this walk with different strides (0 along a broadcast or
@@ -24,6 +24,7 @@
 #include <array>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace fm::interp {
@@ -79,6 +80,29 @@ void walk(llvm::ArrayRef<int64_t> shape, const std::array<Shape, N> &strides,
     if (axis < 0)
       return;
   }
+}
+
+/// The flat offset of index `start` and the per-axis strides of stepping
+/// `step` elements along each axis in a dense tensor of `shape`: the strided
+/// view that slices read and pads write.
+std::pair<int64_t, Shape> stridedView(llvm::ArrayRef<int64_t> shape,
+                                      llvm::ArrayRef<int64_t> start,
+                                      llvm::ArrayRef<int64_t> step);
+
+/// Calls `visit(first, step)` once for every line of a dense tensor of
+/// `shape` along `axis`: the line's `shape[axis]` elements are at flat offsets
+/// `first + j * step`.
+template <typename Visit>
+void forEachLine(llvm::ArrayRef<int64_t> shape, int64_t axis, Visit visit) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t a = 0; a < axis; ++a)
+    outer *= shape[a];
+  for (size_t a = axis + 1; a < shape.size(); ++a)
+    inner *= shape[a];
+  const int64_t size = shape[axis];
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i)
+      visit(o * size * inner + i, inner);
 }
 
 /// Calls `f(word)` with a value of the unsigned type as wide as one element

@@ -3,6 +3,7 @@
 #define FMC_TOOLS_FMC_COMMANDS_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
 
@@ -14,19 +15,33 @@ namespace fmc {
 /// Options every subcommand shows in its --help.
 llvm::cl::OptionCategory &getCommandCategory();
 
-/// Parses and verifies `path` ("-" for stdin) into `context`, registering the
-/// buffer with `sourceMgr` so diagnostics carry file:line:col. Prints the
-/// reason and returns null on failure.
-mlir::OwningOpRef<mlir::ModuleOp> loadModule(llvm::StringRef path,
-                                             llvm::SourceMgr &sourceMgr,
-                                             mlir::MLIRContext &context);
+/// A program read from a file: an MLIR context with fmc's dialects, and a
+/// source manager so that every diagnostic is printed as file:line:col.
+class LoadedProgram {
+public:
+  LoadedProgram();
+  /// Parses and verifies `path` ("-" for stdin). Prints the reason and
+  /// returns failure when it cannot.
+  llvm::LogicalResult load(llvm::StringRef path);
+  mlir::ModuleOp getModule() { return *module; }
+
+private:
+  mlir::MLIRContext context;
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler diagnostics;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+};
 
 /// Each returns the process exit code (0 success, 1 error).
 int runOptCommand();
 int runRunCommand();
+int runNewCommand();
+int runTrainCommand();
 
 extern llvm::cl::SubCommand optCommand;
 extern llvm::cl::SubCommand runCommand;
+extern llvm::cl::SubCommand newCommand;
+extern llvm::cl::SubCommand trainCommand;
 
 } // namespace fmc
 

@@ -1,12 +1,12 @@
 //===- OptCommand.cpp - `fmc opt`: parse, verify, transform, print --------===//
 #include "tools/fmc/Commands.h"
 
-#include "ir/Registration.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
+#include "passes/Passes.h"
 
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
@@ -63,21 +63,17 @@ static mlir::LogicalResult buildPipeline(mlir::PassManager &pm,
 
 int runOptCommand() {
   mlir::registerTransformsPasses();
-  mlir::DialectRegistry registry;
-  fm::registerFmcDialects(registry);
-  mlir::MLIRContext context(registry);
-  SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      loadModule(inputPath, sourceMgr, context);
-  if (!module)
+  fm::registerFmcPasses();
+  LoadedProgram program;
+  if (failed(program.load(inputPath)))
     return 1;
+  mlir::ModuleOp module = program.getModule();
 
-  mlir::PassManager pm(&context);
+  mlir::PassManager pm(module.getContext());
   if (!passPipeline.empty()) {
     if (failed(buildPipeline(pm, passPipeline)))
       return 1;
-    if (failed(pm.run(*module)))
+    if (failed(pm.run(module)))
       return 1;
   }
 
@@ -91,7 +87,7 @@ int runOptCommand() {
   mlir::OpPrintingFlags flags;
   if (printGeneric)
     flags.printGenericOpForm();
-  module->print(output->os(), flags);
+  module.print(output->os(), flags);
   output->os() << "\n";
   output->keep();
   return 0;

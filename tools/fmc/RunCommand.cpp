@@ -1,7 +1,6 @@
 //===- RunCommand.cpp - `fmc run`: execute a function ---------------------===//
 #include "tools/fmc/Commands.h"
 
-#include "ir/Registration.h"
 #include "ir/interp/Interpreter.h"
 #include "ir/interp/Invocation.h"
 
@@ -104,24 +103,19 @@ static bool writeResult(StringRef stem, const fmrt::Tensor &tensor) {
 }
 
 int runRunCommand() {
-  mlir::DialectRegistry registry;
-  fm::registerFmcDialects(registry);
-  mlir::MLIRContext context(registry);
-  SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      loadModule(inputPath, sourceMgr, context);
-  if (!module)
+  LoadedProgram program;
+  if (failed(program.load(inputPath)))
     return 1;
+  mlir::ModuleOp module = program.getModule();
   FailureOr<mlir::func::FuncOp> function =
-      fm::findEntryFunction(*module, entryName);
+      fm::findEntryFunction(module, entryName);
   if (failed(function))
     return 1;
   FailureOr<std::vector<fmrt::Tensor>> inputs = gatherInputs(*function);
   if (failed(inputs))
     return 1;
 
-  fm::Interpreter interpreter(*module, {precision});
+  fm::Interpreter interpreter(module, {precision});
   FailureOr<std::vector<fmrt::Tensor>> results =
       interpreter.run(*function, *inputs);
   if (failed(results))

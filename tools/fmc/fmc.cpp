@@ -11,6 +11,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Parser/Parser.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -26,17 +27,26 @@ cl::OptionCategory &getCommandCategory() {
   return category;
 }
 
-mlir::OwningOpRef<mlir::ModuleOp>
-loadModule(StringRef path, SourceMgr &sourceMgr, mlir::MLIRContext &context) {
+static mlir::DialectRegistry makeRegistry() {
+  mlir::DialectRegistry registry;
+  fm::registerFmcDialects(registry);
+  return registry;
+}
+
+LoadedProgram::LoadedProgram()
+    : context(makeRegistry()), diagnostics(sourceMgr, &context) {}
+
+LogicalResult LoadedProgram::load(StringRef path) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
       MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
   if (std::error_code error = buffer.getError()) {
     WithColor::error(errs(), "fmc")
         << "cannot open '" << path << "': " << error.message() << "\n";
-    return nullptr;
+    return failure();
   }
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), SMLoc());
-  return mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  return success(static_cast<bool>(module));
 }
 
 } // namespace fmc
@@ -45,13 +55,27 @@ static void printVersion(raw_ostream &os) {
   os << "fmc " << FMC_VERSION << " (MLIR/LLVM " << LLVM_VERSION_STRING << ")\n";
 }
 
+namespace {
+struct Command {
+  cl::SubCommand &subCommand;
+  int (*run)();
+};
+} // namespace
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  const Command commands[] = {
+      {fmc::newCommand, fmc::runNewCommand},
+      {fmc::optCommand, fmc::runOptCommand},
+      {fmc::runCommand, fmc::runRunCommand},
+      {fmc::trainCommand, fmc::runTrainCommand},
+  };
   cl::SetVersionPrinter(printVersion);
   cl::HideUnrelatedOptions(fmc::getCommandCategory());
   if (argc > 1 && argv[1][0] != '-' &&
-      StringRef(argv[1]) != fmc::optCommand.getName() &&
-      StringRef(argv[1]) != fmc::runCommand.getName()) {
+      llvm::none_of(commands, [&](const Command &command) {
+        return command.subCommand.getName() == StringRef(argv[1]);
+      })) {
     WithColor::error(errs(), "fmc")
         << "unknown command '" << argv[1] << "' (see 'fmc --help')\n";
     return 1;
@@ -59,14 +83,16 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "fmc - a tensor compiler for training graphs\n\n"
+      "  fmc new mlp|gpt [--layers N --dim N --heads N ...] [-o OUT]\n"
       "  fmc opt FILE [--pass-pipeline=...] [-o OUT]\n"
       "  fmc run FILE [--entry NAME] [--input KEY=PATH.npy]... "
-      "[--random-inputs SEED] [--output-dir DIR]\n\n"
+      "[--random-inputs SEED] [--output-dir DIR]\n"
+      "  fmc train FILE [--optimizer adamw|sgd --lr X --steps N --seed S "
+      "--data PATH --checkpoint DIR --resume DIR ...]\n\n"
       "Run 'fmc COMMAND --help' for the options of a command.\n");
-  if (fmc::optCommand)
-    return fmc::runOptCommand();
-  if (fmc::runCommand)
-    return fmc::runRunCommand();
+  for (const Command &command : commands)
+    if (command.subCommand)
+      return command.run();
   WithColor::error(errs(), "fmc") << "no command given (see 'fmc --help')\n";
   return 1;
 }

@@ -309,7 +309,7 @@ func.func @embedding_dynamic_indices(%t: tensor<16x8xf32>, %i: tensor<?xi32>) ->
 // -----
 
 func.func @cross_entropy_dynamic_logits(%l: tensor<?x10xf32>, %y: tensor<4xi32>) -> tensor<f32> {
-  // expected-error @+1 {{logits must be a statically shaped tensor, got 'tensor<?x10xf32>'}}
+  // expected-error @+1 {{'fm.cross_entropy' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type or f8E4M3FN type or f8E5M2 type values, but got 'tensor<?x10xf32>'}}
   %0 = fm.cross_entropy %l, %y : tensor<?x10xf32>, tensor<4xi32>
   return %0 : tensor<f32>
 }
@@ -317,7 +317,7 @@ func.func @cross_entropy_dynamic_logits(%l: tensor<?x10xf32>, %y: tensor<4xi32>)
 // -----
 
 func.func @cross_entropy_dynamic_labels(%l: tensor<4x10xf32>, %y: tensor<?xi32>) -> tensor<f32> {
-  // expected-error @+1 {{labels must be a statically shaped tensor, got 'tensor<?xi32>'}}
+  // expected-error @+1 {{'fm.cross_entropy' op operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values, but got 'tensor<?xi32>'}}
   %0 = fm.cross_entropy %l, %y : tensor<4x10xf32>, tensor<?xi32>
   return %0 : tensor<f32>
 }
@@ -1095,4 +1095,146 @@ func.func @select_operand_numbering(%c: tensor<4xi1>, %a: tensor<4xf32>, %b: ten
   // expected-error @+1 {{operand element types differ: 'f32' vs 'bf16'}}
   %0 = fm.select %c, %a, %b : tensor<4xi1>, tensor<4xf32>, tensor<4xbf16>
   return %0 : tensor<4xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Backward ops
+//===----------------------------------------------------------------------===//
+
+func.func @pad_entry_count(%a: tensor<2x3xf32>) -> tensor<3x3xf32> {
+  // expected-error @+1 {{low, high and interior need one entry per axis (rank 2)}}
+  %0 = fm.pad %a low [1] high [0, 0] : tensor<2x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+func.func @pad_negative_high(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{axis 1: padding must be non-negative}}
+  %0 = fm.pad %a low [0, 1] high [0, -1] : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @pad_negative_interior(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{axis 0: padding must be non-negative}}
+  %0 = fm.pad %a low [0, 0] high [0, 0] interior [-1, 0] : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @pad_wrong_result(%a: tensor<2x3xf32>) -> tensor<2x4xf32> {
+  // expected-error @+2 {{op failed to infer returned types}}
+  // expected-error @+1 {{'fm.pad' op inferred type(s) 'tensor<2x5xf32>' are incompatible with return type(s) of operation 'tensor<2x4xf32>'}}
+  %0 = "fm.pad"(%a) <{low = array<i64: 0, 0>, high = array<i64: 0, 0>, interior = array<i64: 0, 1>}> : (tensor<2x3xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @gelu_grad_approximate(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'fm.gelu_grad' op approximate must be "tanh" or "none", got "erf"}}
+  %0 = fm.gelu_grad %a, %a approximate "erf" : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @softmax_grad_axis(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'fm.softmax_grad' op axis 2 is out of range for rank 2}}
+  %0 = fm.softmax_grad %a, %a axis 2 : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @log_softmax_grad_axis(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'fm.log_softmax_grad' op axis -3 is out of range for rank 2}}
+  %0 = fm.log_softmax_grad %a, %a axis -3 : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @layer_norm_grad_scalar(%a: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{input must have at least one axis to normalize}}
+  %0:3 = fm.layer_norm_grad %a, %a : tensor<f32>
+  return %0#0 : tensor<f32>
+}
+
+// -----
+
+func.func @layer_norm_grad_scale(%a: tensor<4x8xf32>, %s: tensor<4xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{scale must be 'tensor<8xf32>' to match the input's last axis, got 'tensor<4xf32>'}}
+  %0:3 = fm.layer_norm_grad %a, %a scale(%s : tensor<4xf32>) : tensor<4x8xf32>
+  return %0#0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @rms_norm_grad_scale_type(%a: tensor<4x8xf32>, %s: tensor<8xbf16>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{scale must be 'tensor<8xf32>' to match the input's last axis, got 'tensor<8xbf16>'}}
+  %0:2 = fm.rms_norm_grad %a, %a scale(%s : tensor<8xbf16>) : tensor<4x8xf32>
+  return %0#0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @rms_norm_grad_wrong_results(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+2 {{op failed to infer returned types}}
+  // expected-error @+1 {{'fm.rms_norm_grad' op inferred type(s) 'tensor<4x8xf32>', 'tensor<8xf32>' are incompatible with return type(s) of operation 'tensor<4x8xf32>', 'tensor<4xf32>'}}
+  %0:2 = "fm.rms_norm_grad"(%a, %a) : (tensor<4x8xf32>, tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4xf32>)
+  return %0#0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @cross_entropy_grad_labels(%l: tensor<4x10xf32>, %y: tensor<10xi32>, %g: tensor<f32>) -> tensor<4x10xf32> {
+  // expected-error @+1 {{'fm.cross_entropy_grad' op labels 'tensor<10xi32>' must have the shape of logits 'tensor<4x10xf32>' without its last (class) axis}}
+  %0 = fm.cross_entropy_grad %l, %y, %g : tensor<4x10xf32>, tensor<10xi32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+func.func @embedding_grad_features(%g: tensor<4x8xf32>, %i: tensor<4xi32>) -> tensor<16x4xf32> {
+  // expected-error @+1 {{'fm.embedding_grad' op result 'tensor<16x4xf32>' must be a [rows, 8] table of the gradient's element type}}
+  %0 = fm.embedding_grad %g[%i] : tensor<4x8xf32>, tensor<4xi32> -> tensor<16x4xf32>
+  return %0 : tensor<16x4xf32>
+}
+
+// -----
+
+func.func @embedding_grad_element_type(%g: tensor<4x8xf32>, %i: tensor<4xi32>) -> tensor<16x8xbf16> {
+  // expected-error @+1 {{'fm.embedding_grad' op result 'tensor<16x8xbf16>' must be a [rows, 8] table of the gradient's element type}}
+  %0 = fm.embedding_grad %g[%i] : tensor<4x8xf32>, tensor<4xi32> -> tensor<16x8xbf16>
+  return %0 : tensor<16x8xbf16>
+}
+
+// -----
+
+func.func @embedding_grad_indices(%g: tensor<4x8xf32>, %i: tensor<2x2xi32>) -> tensor<16x8xf32> {
+  // expected-error @+1 {{'fm.embedding_grad' op grad 'tensor<4x8xf32>' must have the indices' shape 'tensor<2x2xi32>' followed by the feature axis}}
+  %0 = fm.embedding_grad %g[%i] : tensor<4x8xf32>, tensor<2x2xi32> -> tensor<16x8xf32>
+  return %0 : tensor<16x8xf32>
+}
+
+// -----
+
+func.func @layer_norm_grad_negative_eps(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'fm.layer_norm_grad' op eps must be non-negative}}
+  %0:3 = fm.layer_norm_grad %a, %a eps -1.0 : tensor<4x8xf32>
+  return %0#0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @rms_norm_grad_negative_eps(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'fm.rms_norm_grad' op eps must be non-negative}}
+  %0:2 = fm.rms_norm_grad %a, %a eps -1.0 : tensor<4x8xf32>
+  return %0#0 : tensor<4x8xf32>
 }

@@ -625,6 +625,84 @@ func.func @cast(%a: tensor<4x8xf32>, %s: tensor<f32>) {
 }
 
 //===----------------------------------------------------------------------===//
+// Backward ops
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @backward(
+// CHECK-SAME: -> (tensor<4x7xf32>, tensor<5xi32>, tensor<2x3xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<4x8xf32>, tensor<8xf32>, tensor<4x8xf32>, tensor<2x4x8xf32>, tensor<16x8xf32>, tensor<5x3xbf16>)
+// CHECK: fm.pad %{{.*}} low [1, 0] high [0, 2] interior [1, 1] : tensor<2x3xf32>
+// CHECK: fm.pad %{{.*}} low [1] high [2] : tensor<2xi32>
+// CHECK: fm.pad %{{.*}} low [0, 0] high [0, 0] interior [0, 0] : tensor<2x3xf32>
+// The default approximation ("tanh") and axis (-1) are not printed.
+// CHECK: fm.gelu_grad %{{.*}}, %{{.*}} : tensor<4x8xf32>
+// CHECK: fm.gelu_grad %{{.*}}, %{{.*}} approximate "none" : tensor<4x8xf32>
+// CHECK: fm.softmax_grad %{{.*}}, %{{.*}} : tensor<4x8xf32>
+// CHECK: fm.softmax_grad %{{.*}}, %{{.*}} axis 0 : tensor<4x8xf32>
+// CHECK: fm.log_softmax_grad %{{.*}}, %{{.*}} axis -2 : tensor<4x8xf32>
+// CHECK: fm.layer_norm_grad %{{.*}}, %{{.*}} scale(%{{.*}} : tensor<8xf32>) eps 1.000000e-03 : tensor<4x8xf32>
+// CHECK: fm.layer_norm_grad %{{.*}}, %{{.*}} : tensor<4x8xf32>
+// CHECK: fm.rms_norm_grad %{{.*}}, %{{.*}} scale(%{{.*}} : tensor<8xf32>) : tensor<4x8xf32>
+// CHECK: fm.rms_norm_grad %{{.*}}, %{{.*}} eps 9.99999997E-7 : tensor<4x8xf32>
+// CHECK: fm.cross_entropy_grad %{{.*}}, %{{.*}}, %{{.*}} : tensor<4x8xf32>, tensor<4xi32>
+// CHECK: fm.cross_entropy_grad %{{.*}}, %{{.*}}, %{{.*}} : tensor<2x4x8xf32>, tensor<2x4xi64>
+// CHECK: fm.embedding_grad %{{.*}}[%{{.*}}] : tensor<2x4x8xf32>, tensor<2x4xi64> -> tensor<16x8xf32>
+// CHECK: fm.embedding_grad %{{.*}}[%{{.*}}] : tensor<3xbf16>, tensor<i32> -> tensor<5x3xbf16>
+// GEN-LABEL: sym_name = "backward"
+// GEN: "fm.pad"(%{{.*}}) <{high = array<i64: 0, 2>, interior = array<i64: 1, 1>, low = array<i64: 1, 0>}> : (tensor<2x3xf32>) -> tensor<4x7xf32>
+// GEN: "fm.pad"(%{{.*}}) <{high = array<i64: 2>, low = array<i64: 1>}> : (tensor<2xi32>) -> tensor<5xi32>
+// GEN: "fm.gelu_grad"(%{{.*}}, %{{.*}}) <{approximate = "tanh"}> : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+// GEN: "fm.gelu_grad"(%{{.*}}, %{{.*}}) <{approximate = "none"}> : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+// GEN: "fm.softmax_grad"(%{{.*}}, %{{.*}}) <{axis = -1 : i64}> : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+// GEN: "fm.log_softmax_grad"(%{{.*}}, %{{.*}}) <{axis = -2 : i64}> : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+// GEN: "fm.layer_norm_grad"(%{{.*}}, %{{.*}}, %{{.*}}) <{eps = 1.000000e-03 : f32}> : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>)
+// GEN: "fm.layer_norm_grad"(%{{.*}}, %{{.*}}) <{eps = 9.99999974E-6 : f32}> : (tensor<4x8xf32>, tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>)
+// GEN: "fm.rms_norm_grad"(%{{.*}}, %{{.*}}, %{{.*}}) <{eps = 9.99999974E-6 : f32}> : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<4x8xf32>, tensor<8xf32>)
+// GEN: "fm.rms_norm_grad"(%{{.*}}, %{{.*}}) <{eps = 9.99999997E-7 : f32}> : (tensor<4x8xf32>, tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<8xf32>)
+// GEN: "fm.cross_entropy_grad"(%{{.*}}, %{{.*}}, %{{.*}}) : (tensor<4x8xf32>, tensor<4xi32>, tensor<f32>) -> tensor<4x8xf32>
+// GEN: "fm.embedding_grad"(%{{.*}}, %{{.*}}) : (tensor<2x4x8xf32>, tensor<2x4xi64>) -> tensor<16x8xf32>
+func.func @backward(%a: tensor<4x8xf32>, %g: tensor<4x8xf32>,
+                    %s: tensor<8xf32>, %x: tensor<2x3xf32>,
+                    %n: tensor<2xi32>, %y: tensor<4xi32>, %loss: tensor<f32>,
+                    %e: tensor<2x4x8xf32>, %y64: tensor<2x4xi64>,
+                    %h: tensor<3xbf16>, %i: tensor<i32>)
+    -> (tensor<4x7xf32>, tensor<5xi32>, tensor<2x3xf32>, tensor<4x8xf32>,
+        tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>,
+        tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<4x8xf32>,
+        tensor<8xf32>, tensor<4x8xf32>, tensor<2x4x8xf32>,
+        tensor<16x8xf32>, tensor<5x3xbf16>) {
+  // 1 + 2 + 0 + 1 interior = 4 rows, 0 + 3 + 2 + 2 interior = 7 columns.
+  %0 = fm.pad %x low [1, 0] high [0, 2] interior [1, 1] : tensor<2x3xf32>
+  %1 = fm.pad %n low [1] high [2] : tensor<2xi32>
+  %2 = fm.pad %x low [0, 0] high [0, 0] interior [0, 0] : tensor<2x3xf32>
+  %3 = fm.gelu_grad %a, %g : tensor<4x8xf32>
+  %4 = fm.gelu_grad %a, %g approximate "none" : tensor<4x8xf32>
+  %5 = fm.softmax_grad %a, %g : tensor<4x8xf32>
+  %6 = fm.softmax_grad %a, %g axis 0 : tensor<4x8xf32>
+  %7 = fm.log_softmax_grad %a, %g axis -2 : tensor<4x8xf32>
+  // Three results: the input's, the scale's and the bias' gradients.
+  %8:3 = fm.layer_norm_grad %a, %g scale(%s : tensor<8xf32>) eps 1.0e-3
+      : tensor<4x8xf32>
+  %9:3 = fm.layer_norm_grad %a, %g : tensor<4x8xf32>
+  %10:2 = fm.rms_norm_grad %a, %g scale(%s : tensor<8xf32>) : tensor<4x8xf32>
+  %11:2 = fm.rms_norm_grad %a, %g eps 1.0e-6 : tensor<4x8xf32>
+  %12 = fm.cross_entropy_grad %a, %y, %loss : tensor<4x8xf32>, tensor<4xi32>
+  %13 = fm.cross_entropy_grad %e, %y64, %loss
+      : tensor<2x4x8xf32>, tensor<2x4xi64>
+  // The table's row count is only in the result type.
+  %14 = fm.embedding_grad %e[%y64]
+      : tensor<2x4x8xf32>, tensor<2x4xi64> -> tensor<16x8xf32>
+  %15 = fm.embedding_grad %h[%i]
+      : tensor<3xbf16>, tensor<i32> -> tensor<5x3xbf16>
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8#1, %8#2, %9#2, %10#0, %10#1,
+         %12, %13, %14, %15
+      : tensor<4x7xf32>, tensor<5xi32>, tensor<2x3xf32>, tensor<4x8xf32>,
+        tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>,
+        tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<4x8xf32>,
+        tensor<8xf32>, tensor<4x8xf32>, tensor<2x4x8xf32>,
+        tensor<16x8xf32>, tensor<5x3xbf16>
+}
+
+//===----------------------------------------------------------------------===//
 // Function argument and result attributes
 //===----------------------------------------------------------------------===//
 
@@ -709,4 +787,38 @@ func.func @generic_defaults(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>,
       : tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>,
         tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<f32>,
         tensor<3x2xi64>, tensor<3x2xf32>, tensor<1x3xf32>, tensor<4x3xf32>
+}
+
+// CHECK-LABEL: func.func @generic_defaults_backward(
+// CHECK: fm.pad %{{.*}} low [0, 0] high [0, 0] : tensor<2x3xf32>
+// CHECK: fm.gelu_grad %{{.*}}, %{{.*}} : tensor<2x3xf32>
+// CHECK: fm.softmax_grad %{{.*}}, %{{.*}} : tensor<2x3xf32>
+// CHECK: fm.log_softmax_grad %{{.*}}, %{{.*}} : tensor<2x3xf32>
+// CHECK: fm.layer_norm_grad %{{.*}}, %{{.*}} : tensor<2x3xf32>
+// CHECK: fm.rms_norm_grad %{{.*}}, %{{.*}} : tensor<2x3xf32>
+// DEFAULTS-LABEL: sym_name = "generic_defaults_backward"
+// DEFAULTS: "fm.pad"(%{{.*}}) <{high = array<i64: 0, 0>, low = array<i64: 0, 0>}> : (tensor<2x3xf32>) -> tensor<2x3xf32>
+// DEFAULTS: "fm.gelu_grad"(%{{.*}}, %{{.*}}) <{approximate = "tanh"}> : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+// DEFAULTS: "fm.softmax_grad"(%{{.*}}, %{{.*}}) <{axis = -1 : i64}> : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+// DEFAULTS: "fm.log_softmax_grad"(%{{.*}}, %{{.*}}) <{axis = -1 : i64}> : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+// DEFAULTS: "fm.layer_norm_grad"(%{{.*}}, %{{.*}}) <{eps = 9.99999974E-6 : f32}> : (tensor<2x3xf32>, tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>)
+// DEFAULTS: "fm.rms_norm_grad"(%{{.*}}, %{{.*}}) <{eps = 9.99999974E-6 : f32}> : (tensor<2x3xf32>, tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<3xf32>)
+func.func @generic_defaults_backward(%a: tensor<2x3xf32>, %g: tensor<2x3xf32>)
+    -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>,
+        tensor<3xf32>, tensor<2x3xf32>) {
+  %0 = "fm.pad"(%a) <{low = array<i64: 0, 0>, high = array<i64: 0, 0>}>
+      : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %1 = "fm.gelu_grad"(%a, %g)
+      : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %2 = "fm.softmax_grad"(%a, %g)
+      : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %3 = "fm.log_softmax_grad"(%a, %g)
+      : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %4:3 = "fm.layer_norm_grad"(%a, %g) : (tensor<2x3xf32>, tensor<2x3xf32>)
+      -> (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>)
+  %5:2 = "fm.rms_norm_grad"(%a, %g) : (tensor<2x3xf32>, tensor<2x3xf32>)
+      -> (tensor<2x3xf32>, tensor<3xf32>)
+  return %0, %1, %2, %3, %4#1, %5#0
+      : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>,
+        tensor<3xf32>, tensor<2x3xf32>
 }

@@ -8,6 +8,7 @@
 
 #include "ir/interp/Interpreter.h"
 #include "ir/FmOps.h"
+#include "tests/unit/FmProgramTest.h"
 
 #include "fmrt/Numerics.h"
 
@@ -130,30 +131,15 @@ std::vector<double> sequence(int64_t count, int seed) {
   return values;
 }
 
-class InterpreterTest : public ::testing::Test {
+class InterpreterTest : public fm::testing::FmProgramTest {
 protected:
-  InterpreterTest() {
-    DialectRegistry registry;
-    registry.insert<fm::FmDialect, func::FuncDialect, arith::ArithDialect>();
-    context.appendDialectRegistry(registry);
-    context.loadAllAvailableDialects();
-    context.printOpOnDiagnostic(false);
-  }
-
   /// Parses `source` and runs its function @main; the text of every
   /// diagnostic lands in `diagnostics`.
   FailureOr<std::vector<Tensor>> run(StringRef source,
                                      const std::vector<Tensor> &inputs,
                                      Precision precision = Precision::F32) {
-    ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
-      diagnostics += diagnostic.str() + "\n";
-      return success();
-    });
-    module = parseSourceString<ModuleOp>(source, &context);
-    if (!module) {
-      ADD_FAILURE() << "cannot parse the test program:\n" << diagnostics;
+    if (!parse(source))
       return failure();
-    }
     fm::Interpreter interpreter(*module, {precision});
     return interpreter.run("main", inputs);
   }
@@ -176,10 +162,6 @@ protected:
     EXPECT_TRUE(failed(run(source, inputs, precision)));
     return diagnostics;
   }
-
-  MLIRContext context;
-  OwningOpRef<ModuleOp> module;
-  std::string diagnostics;
 };
 
 //===----------------------------------------------------------------------===//
@@ -912,6 +894,257 @@ TEST_F(InterpreterTest, CrossEntropyOnBF16LogitsIsF32) {
 }
 
 //===----------------------------------------------------------------------===//
+// Backward ops
+//===----------------------------------------------------------------------===//
+
+TEST_F(InterpreterTest, PadLowHighAndInterior) {
+  std::vector<double> x = {1, 2, 3, 4, 5, 6};
+  auto results = run(R"mlir(
+    func.func @main(%x: tensor<2x3xf32>, %n: tensor<2xi32>)
+        -> (tensor<4x7xf32>, tensor<5xi32>) {
+      %0 = fm.pad %x low [1, 0] high [0, 2] interior [1, 1] : tensor<2x3xf32>
+      %1 = fm.pad %n low [1] high [2] : tensor<2xi32>
+      return %0, %1 : tensor<4x7xf32>, tensor<5xi32>
+    })mlir",
+                     {f32({2, 3}, x), ints(DType::I32, {2}, {5, -7})});
+  ASSERT_TRUE(succeeded(results)) << diagnostics;
+  // Row i lands on row 1 + 2 i, column j on column 2 j; the rest is zero.
+  std::vector<double> expected(4 * 7, 0);
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j)
+      expected[(1 + 2 * i) * 7 + 2 * j] = x[i * 3 + j];
+  EXPECT_EQ((*results)[0].shape(), (Shape{4, 7}));
+  EXPECT_EQ(elements((*results)[0]), expected);
+  EXPECT_EQ(intElements((*results)[1]), (std::vector<int64_t>{0, 5, -7, 0, 0}));
+}
+
+/// d/dx of `fn` at `x` by central differences (error ~1e-10 here).
+double numericDerivative(const std::function<double(double)> &fn, double x) {
+  const double h = 1e-5;
+  return (fn(x + h) - fn(x - h)) / (2 * h);
+}
+
+TEST_F(InterpreterTest, GeluGradBothApproximations) {
+  const std::vector<double> x = {-2.5, -0.5, 0.25, 1.0, 3.0};
+  const std::vector<double> g = {1, -2, 0.5, 3, -1};
+  auto results = run(R"mlir(
+    func.func @main(%x: tensor<5xf32>, %g: tensor<5xf32>)
+        -> (tensor<5xf32>, tensor<5xf32>) {
+      %0 = fm.gelu_grad %x, %g : tensor<5xf32>
+      %1 = fm.gelu_grad %x, %g approximate "none" : tensor<5xf32>
+      return %0, %1 : tensor<5xf32>, tensor<5xf32>
+    })mlir",
+                     {f32({5}, x), f32({5}, g)}, Precision::F64);
+  ASSERT_TRUE(succeeded(results)) << diagnostics;
+  const double pi = 3.14159265358979323846;
+  auto geluTanh = [&](double v) {
+    return 0.5 * v *
+           (1 + std::tanh(std::sqrt(2 / pi) * (v + 0.044715 * v * v * v)));
+  };
+  auto geluErf = [](double v) {
+    return 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
+  };
+  std::vector<double> tanhGrad, erfGrad;
+  for (size_t i = 0; i < x.size(); ++i) {
+    tanhGrad.push_back(g[i] * numericDerivative(geluTanh, x[i]));
+    erfGrad.push_back(g[i] * numericDerivative(geluErf, x[i]));
+  }
+  expectClose(elements((*results)[0]), tanhGrad, 1e-8);
+  expectClose(elements((*results)[1]), erfGrad, 1e-8);
+}
+
+/// `g^T J` for one line, with the Jacobian of softmax `y_i (d_ij - y_j)` or
+/// of log-softmax `d_ij - exp(y_j)` written out element by element.
+std::vector<double> softmaxJacobianProduct(const std::vector<double> &y,
+                                           const std::vector<double> &g,
+                                           bool log) {
+  std::vector<double> out(y.size(), 0);
+  for (size_t j = 0; j < y.size(); ++j)
+    for (size_t i = 0; i < y.size(); ++i) {
+      const double delta = i == j ? 1 : 0;
+      out[j] += g[i] * (log ? delta - std::exp(y[j]) : y[i] * (delta - y[j]));
+    }
+  return out;
+}
+
+TEST_F(InterpreterTest, SoftmaxGradAlongAxisZeroAndLogSoftmaxGrad) {
+  // softmax_grad along axis 0 of a 3x2 tensor: the columns are the lines.
+  std::vector<double> c0 = referenceSoftmax({1, 2, 3});
+  std::vector<double> c1 = referenceSoftmax({0.5, -1, 0});
+  std::vector<double> y = {c0[0], c1[0], c0[1], c1[1], c0[2], c1[2]};
+  std::vector<double> g = {1, -1, 2, 0.5, -3, 4};
+  // log_softmax_grad along the last axis of a 2x3 tensor.
+  std::vector<double> l0 = referenceSoftmax({0.5, -1, 2});
+  std::vector<double> l1 = referenceSoftmax({3, 3, 1});
+  std::vector<double> ly;
+  for (double p : l0)
+    ly.push_back(std::log(p));
+  for (double p : l1)
+    ly.push_back(std::log(p));
+  std::vector<double> lg = {0.25, -1, 2, 1, 1, -0.5};
+  auto results = run(R"mlir(
+    func.func @main(%y: tensor<3x2xf32>, %g: tensor<3x2xf32>,
+                    %ly: tensor<2x3xf32>, %lg: tensor<2x3xf32>)
+        -> (tensor<3x2xf32>, tensor<2x3xf32>) {
+      %0 = fm.softmax_grad %y, %g axis 0 : tensor<3x2xf32>
+      %1 = fm.log_softmax_grad %ly, %lg : tensor<2x3xf32>
+      return %0, %1 : tensor<3x2xf32>, tensor<2x3xf32>
+    })mlir",
+                     // F64 inputs: y must stay exactly a softmax output.
+                     {makeTensor(DType::F64, {3, 2}, y), f32({3, 2}, g),
+                      makeTensor(DType::F64, {2, 3}, ly), f32({2, 3}, lg)},
+                     Precision::F64);
+  ASSERT_TRUE(succeeded(results)) << diagnostics;
+  std::vector<double> d0 =
+      softmaxJacobianProduct(c0, {g[0], g[2], g[4]}, /*log=*/false);
+  std::vector<double> d1 =
+      softmaxJacobianProduct(c1, {g[1], g[3], g[5]}, /*log=*/false);
+  expectClose(elements((*results)[0]),
+              {d0[0], d1[0], d0[1], d1[1], d0[2], d1[2]}, 1e-12);
+  std::vector<double> e0 = softmaxJacobianProduct(
+      {ly[0], ly[1], ly[2]}, {lg[0], lg[1], lg[2]}, /*log=*/true);
+  std::vector<double> e1 = softmaxJacobianProduct(
+      {ly[3], ly[4], ly[5]}, {lg[3], lg[4], lg[5]}, /*log=*/true);
+  e0.insert(e0.end(), e1.begin(), e1.end());
+  expectClose(elements((*results)[1]), e0, 1e-12);
+}
+
+/// The gradients of `sum(g * norm(x) * scale + bias)` by definition: the
+/// input's by central differences of referenceNorm, the scale's as
+/// `sum over rows of g * x_hat` and the bias' as `sum over rows of g`.
+struct NormGrads {
+  std::vector<double> input, scale, bias;
+};
+NormGrads referenceNormGrads(const std::vector<double> &x,
+                             const std::vector<double> &g, int64_t features,
+                             bool center, double eps,
+                             const std::vector<double> &scale) {
+  auto loss = [&](const std::vector<double> &at) {
+    std::vector<double> y = referenceNorm(at, features, center, eps, scale, {});
+    double total = 0;
+    for (size_t i = 0; i < y.size(); ++i)
+      total += g[i] * y[i];
+    return total;
+  };
+  NormGrads grads;
+  for (size_t j = 0; j < x.size(); ++j) {
+    const double h = 1e-6;
+    std::vector<double> up = x, down = x;
+    up[j] += h;
+    down[j] -= h;
+    grads.input.push_back((loss(up) - loss(down)) / (2 * h));
+  }
+  std::vector<double> xHat = referenceNorm(x, features, center, eps, {}, {});
+  grads.scale.assign(features, 0);
+  grads.bias.assign(features, 0);
+  for (size_t i = 0; i < x.size(); ++i) {
+    grads.scale[i % features] += g[i] * xHat[i];
+    grads.bias[i % features] += g[i];
+  }
+  return grads;
+}
+
+TEST_F(InterpreterTest, LayerNormGradWithAndWithoutScale) {
+  std::vector<double> x = {1, 2, 3, 6, -1, 0, 0.5, 4};
+  std::vector<double> g = {0.5, -1, 2, 1, 3, -2, 0.25, 1};
+  std::vector<double> s = {1, 2, 0.5, -1};
+  auto results =
+      run(R"mlir(
+    func.func @main(%x: tensor<2x4xf32>, %g: tensor<2x4xf32>, %s: tensor<4xf32>)
+        -> (tensor<2x4xf32>, tensor<4xf32>, tensor<4xf32>,
+            tensor<2x4xf32>, tensor<4xf32>, tensor<4xf32>) {
+      %0:3 = fm.layer_norm_grad %x, %g scale(%s : tensor<4xf32>) eps 0.5 : tensor<2x4xf32>
+      %1:3 = fm.layer_norm_grad %x, %g : tensor<2x4xf32>
+      return %0#0, %0#1, %0#2, %1#0, %1#1, %1#2
+          : tensor<2x4xf32>, tensor<4xf32>, tensor<4xf32>,
+            tensor<2x4xf32>, tensor<4xf32>, tensor<4xf32>
+    })mlir",
+          {f32({2, 4}, x), f32({2, 4}, g), f32({4}, s)}, Precision::F64);
+  ASSERT_TRUE(succeeded(results)) << diagnostics;
+  ASSERT_EQ(results->size(), 6u);
+  NormGrads scaled = referenceNormGrads(x, g, 4, true, 0.5, s);
+  expectClose(elements((*results)[0]), scaled.input, 1e-7);
+  expectClose(elements((*results)[1]), scaled.scale, 1e-12);
+  expectClose(elements((*results)[2]), scaled.bias, 1e-12);
+  NormGrads plain =
+      referenceNormGrads(x, g, 4, true, static_cast<float>(1e-5), {});
+  expectClose(elements((*results)[3]), plain.input, 1e-7);
+  expectClose(elements((*results)[4]), plain.scale, 1e-12);
+  expectClose(elements((*results)[5]), plain.bias, 1e-12);
+}
+
+TEST_F(InterpreterTest, RmsNormGradWithAndWithoutScale) {
+  std::vector<double> x = {1, 2, 3, -4, 0.5, 0.25};
+  std::vector<double> g = {1, -0.5, 2, 0.75, 3, -1};
+  std::vector<double> s = {2, -1, 0.5};
+  auto results =
+      run(R"mlir(
+    func.func @main(%x: tensor<2x3xf32>, %g: tensor<2x3xf32>, %s: tensor<3xf32>)
+        -> (tensor<2x3xf32>, tensor<3xf32>, tensor<2x3xf32>, tensor<3xf32>) {
+      %0:2 = fm.rms_norm_grad %x, %g scale(%s : tensor<3xf32>) eps 0.25 : tensor<2x3xf32>
+      %1:2 = fm.rms_norm_grad %x, %g : tensor<2x3xf32>
+      return %0#0, %0#1, %1#0, %1#1
+          : tensor<2x3xf32>, tensor<3xf32>, tensor<2x3xf32>, tensor<3xf32>
+    })mlir",
+          {f32({2, 3}, x), f32({2, 3}, g), f32({3}, s)}, Precision::F64);
+  ASSERT_TRUE(succeeded(results)) << diagnostics;
+  ASSERT_EQ(results->size(), 4u);
+  NormGrads scaled = referenceNormGrads(x, g, 3, false, 0.25, s);
+  expectClose(elements((*results)[0]), scaled.input, 1e-7);
+  expectClose(elements((*results)[1]), scaled.scale, 1e-12);
+  NormGrads plain =
+      referenceNormGrads(x, g, 3, false, static_cast<float>(1e-5), {});
+  expectClose(elements((*results)[2]), plain.input, 1e-7);
+  expectClose(elements((*results)[3]), plain.scale, 1e-12);
+}
+
+TEST_F(InterpreterTest, CrossEntropyGradWithI32AndI64Labels) {
+  std::vector<double> logits = {1, 2, 3, 0.5, -1, 4};
+  std::vector<double> logits3 = {0, 1, 2, -1, 0.5, 0, 3, 3, 1, 2, -2, 0};
+  auto results =
+      run(R"mlir(
+    func.func @main(%l: tensor<2x3xf32>, %y: tensor<2xi64>, %g: tensor<f32>,
+                    %l3: tensor<2x2x3xf32>, %y3: tensor<2x2xi32>)
+        -> (tensor<2x3xf32>, tensor<2x2x3xf32>) {
+      %0 = fm.cross_entropy_grad %l, %y, %g : tensor<2x3xf32>, tensor<2xi64>
+      %1 = fm.cross_entropy_grad %l3, %y3, %g : tensor<2x2x3xf32>, tensor<2x2xi32>
+      return %0, %1 : tensor<2x3xf32>, tensor<2x2x3xf32>
+    })mlir",
+          {f32({2, 3}, logits), ints(DType::I64, {2}, {2, 0}), f32({}, {1.5}),
+           f32({2, 2, 3}, logits3), ints(DType::I32, {2, 2}, {0, 2, 1, 1})});
+  ASSERT_TRUE(succeeded(results)) << diagnostics;
+  // (softmax(row) - one_hot(label)) * grad / (number of rows).
+  auto expected = [](const std::vector<double> &all,
+                     const std::vector<int64_t> &labels, double grad) {
+    std::vector<double> out;
+    for (size_t row = 0; row < labels.size(); ++row) {
+      std::vector<double> p =
+          referenceSoftmax({all[3 * row], all[3 * row + 1], all[3 * row + 2]});
+      for (int64_t j = 0; j < 3; ++j)
+        out.push_back((p[j] - (j == labels[row] ? 1 : 0)) * grad /
+                      static_cast<double>(labels.size()));
+    }
+    return out;
+  };
+  expectClose(elements((*results)[0]), expected(logits, {2, 0}, 1.5));
+  EXPECT_EQ((*results)[1].shape(), (Shape{2, 2, 3}));
+  expectClose(elements((*results)[1]), expected(logits3, {0, 2, 1, 1}, 1.5));
+}
+
+TEST_F(InterpreterTest, EmbeddingGradAccumulatesRepeatedIndices) {
+  Tensor out = runOne(R"mlir(
+    func.func @main(%g: tensor<2x2x2xf32>, %i: tensor<2x2xi32>) -> tensor<4x2xf32> {
+      %0 = fm.embedding_grad %g[%i] : tensor<2x2x2xf32>, tensor<2x2xi32> -> tensor<4x2xf32>
+      return %0 : tensor<4x2xf32>
+    })mlir",
+                      {f32({2, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8}),
+                       ints(DType::I32, {2, 2}, {3, 0, 3, 1})});
+  // Row 3 gets [1, 2] + [5, 6]; row 2 is never named.
+  EXPECT_EQ(out.shape(), (Shape{4, 2}));
+  EXPECT_EQ(elements(out), (std::vector<double>{3, 4, 7, 8, 0, 0, 6, 8}));
+}
+
+//===----------------------------------------------------------------------===//
 // Casts and narrow floats
 //===----------------------------------------------------------------------===//
 
@@ -1199,6 +1432,35 @@ TEST_F(InterpreterTest, CrossEntropyLabelOutOfRange) {
     })mlir",
                  {Tensor(DType::F32, {2, 3}), ints(DType::I32, {2}, {1, -1})});
   EXPECT_NE(message.find("label -1 at [1] is out of range for 3 classes"),
+            std::string::npos)
+      << message;
+}
+
+TEST_F(InterpreterTest, EmbeddingGradIndexOutOfRange) {
+  std::string message = runFailing(
+      R"mlir(
+    func.func @main(%g: tensor<2x2x3xf32>, %i: tensor<2x2xi64>) -> tensor<4x3xf32> {
+      %0 = fm.embedding_grad %g[%i] : tensor<2x2x3xf32>, tensor<2x2xi64> -> tensor<4x3xf32>
+      return %0 : tensor<4x3xf32>
+    })mlir",
+      {Tensor(DType::F32, {2, 2, 3}), ints(DType::I64, {2, 2}, {0, 1, -1, 2})});
+  EXPECT_NE(message.find("index -1 at [1, 0] is out of range for a table of 4 "
+                         "rows"),
+            std::string::npos)
+      << message;
+}
+
+TEST_F(InterpreterTest, CrossEntropyGradLabelOutOfRange) {
+  std::string message = runFailing(
+      R"mlir(
+    func.func @main(%l: tensor<2x3xf32>, %y: tensor<2xi32>, %g: tensor<f32>)
+        -> tensor<2x3xf32> {
+      %0 = fm.cross_entropy_grad %l, %y, %g : tensor<2x3xf32>, tensor<2xi32>
+      return %0 : tensor<2x3xf32>
+    })mlir",
+      {Tensor(DType::F32, {2, 3}), ints(DType::I32, {2}, {0, 3}),
+       f32({}, {1})});
+  EXPECT_NE(message.find("label 3 at [1] is out of range for 3 classes"),
             std::string::npos)
       << message;
 }
