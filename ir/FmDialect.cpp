@@ -27,6 +27,19 @@ Operation *FmDialect::materializeConstant(OpBuilder &builder, Attribute value,
 
 LogicalResult FmDialect::verifyOperationAttribute(Operation *op,
                                                   NamedAttribute attr) {
+  // The one fm attribute of an operation: fm-plan-memory's summary of a
+  // function's buffers, in bytes.
+  if (attr.getName() == kMemoryPlanAttr) {
+    auto plan = dyn_cast<DictionaryAttr>(attr.getValue());
+    if (!isa<FunctionOpInterface>(op) || !plan ||
+        !llvm::all_of(plan.getValue(), [](NamedAttribute entry) {
+          return isa<IntegerAttr>(entry.getValue());
+        }))
+      return op->emitError() << "'" << kMemoryPlanAttr
+                             << "' must be a dictionary of "
+                                "integers on a function";
+    return success();
+  }
   return op->emitError() << "'" << attr.getName().strref()
                          << "' is not an fm operation attribute (fm.* "
                             "attributes belong on function arguments and "

@@ -37,6 +37,7 @@ def Fm_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kDataAttr = "fm.data";
     static constexpr ::llvm::StringLiteral kStateAttr = "fm.state";
     static constexpr ::llvm::StringLiteral kFeedsAttr = "fm.feeds";
+    static constexpr ::llvm::StringLiteral kMemoryPlanAttr = "fm.memory_plan";
   }];
 }
 

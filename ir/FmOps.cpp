@@ -601,5 +601,54 @@ LogicalResult EmbeddingGradOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Kernel-level ops
+//===----------------------------------------------------------------------===//
+
+YieldOp FusionOp::getYield() {
+  return cast<YieldOp>(getBodyBlock().getTerminator());
+}
+
+/// Names the body's arguments %in0, %in1 ... after the operands they stand
+/// for.
+void FusionOp::getAsmBlockArgumentNames(Region &region,
+                                        OpAsmSetValueNameFn setNameFn) {
+  for (BlockArgument argument : region.getArguments())
+    setNameFn(argument, ("in" + Twine(argument.getArgNumber())).str());
+}
+
+LogicalResult FusionOp::verify() {
+  std::optional<StringRef> kind = getKind();
+  if (kind && *kind != kGemm && *kind != kReduction && *kind != kElementwise)
+    return emitOpError("kind must be \"")
+           << kGemm << "\", \"" << kReduction << "\" or \"" << kElementwise
+           << "\", got \"" << *kind << "\"";
+  return success();
+}
+
+LogicalResult FusionOp::verifyRegions() {
+  Block &body = getBodyBlock();
+  if (body.getArgumentTypes() != getInputs().getTypes())
+    return emitOpError("body arguments (")
+           << body.getArgumentTypes() << ") must have the operand types ("
+           << getInputs().getTypes() << ")";
+  // A kernel is generated from fm ops alone; nested kernels have no meaning.
+  for (Operation &op : body) {
+    if (!isa_and_nonnull<FmDialect>(op.getDialect()))
+      return op.emitOpError("cannot be in an fm.fusion body, which holds fm "
+                            "ops only");
+    if (isa<FusionOp>(op))
+      return op.emitOpError("cannot be nested in another fm.fusion");
+  }
+  // MLIR has checked that the block ends in a terminator; fm.yield is the
+  // only fm one.
+  YieldOp yield = getYield();
+  if (yield.getValues().getTypes() != getResultTypes())
+    return yield.emitOpError("yields (")
+           << yield.getValues().getTypes() << ") but the fusion returns ("
+           << getResultTypes() << ")";
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "ir/FmOps.cpp.inc"

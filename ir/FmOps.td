@@ -4,6 +4,8 @@
 
 include "ir/FmDialect.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/OpAsmInterface.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -68,8 +70,18 @@ def Fm_AddOp : Fm_ArithmeticOp<"add", "Elementwise addition">;
 def Fm_SubOp : Fm_ArithmeticOp<"sub", "Elementwise subtraction">;
 def Fm_MulOp : Fm_ArithmeticOp<"mul", "Elementwise multiplication">;
 def Fm_DivOp : Fm_ArithmeticOp<"div", "Elementwise division", Fm_FloatTensor>;
-def Fm_MaxOp : Fm_ArithmeticOp<"max", "Elementwise maximum (NaN propagates)">;
-def Fm_MinOp : Fm_ArithmeticOp<"min", "Elementwise minimum (NaN propagates)">;
+def Fm_MaxOp : Fm_ArithmeticOp<"max", "Elementwise maximum (NaN propagates)"> {
+  let description = [{
+    `lhs` if it is NaN or greater than `rhs`, else `rhs`: NaN propagates, and
+    of two equal values (such as +0 and -0) the result is `rhs`.
+  }];
+}
+def Fm_MinOp : Fm_ArithmeticOp<"min", "Elementwise minimum (NaN propagates)"> {
+  let description = [{
+    `lhs` if it is NaN or less than `rhs`, else `rhs`: NaN propagates, and of
+    two equal values (such as +0 and -0) the result is `rhs`.
+  }];
+}
 def Fm_PowOp : Fm_ArithmeticOp<"pow", "Elementwise power `lhs ^ rhs`",
                                Fm_FloatTensor>;
 
@@ -390,7 +402,9 @@ def Fm_EmbeddingOp : Fm_Op<"embedding", [Pure, InferTypeOpAdaptor]> {
   let summary = "Gathers rows of a table";
   let description = [{
     `table` is `[V, D]`; `indices` (i32 or i64) of any shape `S` select rows,
-    giving `S x [D]`. An index outside `[0, V)` is an error at run time.
+    giving `S x [D]`. An index outside `[0, V)` is an error in the
+    interpreter; compiled code clamps it to the nearest row (it never reads
+    out of bounds).
 
     ```mlir
     %e = fm.embedding %wte[%tokens] : tensor<256x128xf32>, tensor<8x64xi32>
@@ -424,7 +438,9 @@ def Fm_CastOp : Fm_Op<"cast", [Pure]> {
     Float to narrower float rounds to nearest, ties to even; to FP8, finite
     overflow and infinities saturate to the format's maximum and NaN stays
     NaN; to bf16/f16, overflow gives infinity. Float to integer truncates
-    toward zero; anything to i1 is `x != 0`.
+    toward zero and wraps modulo 2^64 before narrowing to the integer width;
+    NaN and infinities give 0. i64 to f32 rounds through f64. Anything to i1
+    is `x != 0`.
   }];
   let arguments = (ins Fm_Tensor:$input);
   let results = (outs Fm_Tensor:$result);
@@ -584,6 +600,69 @@ def Fm_EmbeddingGradOp : Fm_Op<"embedding_grad", [Pure]> {
     type($result)
   }];
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel-level ops
+//
+// fm-fuse groups graph-level ops into fusions, each of which code generation
+// turns into one kernel.
+//===----------------------------------------------------------------------===//
+
+def Fm_FusionOp : Fm_Op<"fusion", [IsolatedFromAbove, RecursiveMemoryEffects,
+    RecursivelySpeculatable,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmBlockArgumentNames"]>
+  ]> {
+  let summary = "A group of fm ops that runs as one kernel";
+  let description = [{
+    The body's block arguments stand for the operands, in order and with
+    their types; `fm.yield` gives the results. The body holds fm graph-level
+    ops only (no nested fusion) and sees nothing from outside but its
+    arguments, so a kernel can be generated from the op alone. Running the
+    op means running its body once.
+
+    `kind` says what the kernel is built around, for reports and code
+    generation: `"gemm"` (a matmul and its epilogue), `"reduction"` (a
+    reduction or normalization with its producers and consumers) or
+    `"elementwise"`. fm-fuse sets it; hand-written fusions may leave it out.
+
+    ```mlir
+    %y = fm.fusion kind "gemm" (%x, %w, %b)
+        : (tensor<8x64xf32>, tensor<64x32xf32>, tensor<32xf32>) -> tensor<8x32xf32> {
+    ^bb0(%in0: tensor<8x64xf32>, %in1: tensor<64x32xf32>, %in2: tensor<32xf32>):
+      %0 = fm.matmul %in0, %in1 : tensor<8x64xf32>, tensor<64x32xf32>
+      %1 = fm.add %0, %in2 : tensor<8x32xf32>, tensor<32xf32>
+      %2 = fm.gelu %1 : tensor<8x32xf32>
+      fm.yield %2 : tensor<8x32xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<Fm_Tensor>:$inputs,
+                   OptionalAttr<StrAttr>:$kind);
+  let results = (outs Variadic<Fm_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    (`kind` $kind^)? ` ` `(` $inputs `)` attr-dict `:`
+    functional-type($inputs, $results) $body
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    static constexpr ::llvm::StringLiteral kGemm = "gemm";
+    static constexpr ::llvm::StringLiteral kReduction = "reduction";
+    static constexpr ::llvm::StringLiteral kElementwise = "elementwise";
+
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+    /// The op that ends the body.
+    YieldOp getYield();
+  }];
+}
+
+def Fm_YieldOp : Fm_Op<"yield", [Pure, ReturnLike, Terminator,
+                                  HasParent<"FusionOp">]> {
+  let summary = "Ends an fm.fusion body, giving its results";
+  let arguments = (ins Variadic<Fm_Tensor>:$values);
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
 }
 
 #endif // FM_OPS_TD

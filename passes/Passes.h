@@ -19,6 +19,17 @@ namespace fm {
 /// Registers every fm pass and fmc's named pipelines (`fm-train`).
 void registerFmcPasses();
 
+/// Replaces every fm.fusion under `root` by the ops of its body, undoing
+/// fm-fuse, for code generation that does not lower fusions yet.
+void inlineFusions(mlir::Operation *root);
+
+/// Whether `op` is an elementwise fm op: each result element is computed
+/// from the operand elements at the same position after numpy broadcasting
+/// (arithmetic, comparisons, select, unary functions, gelu_grad, cast,
+/// broadcast_to, iota). fm-fuse chains them; fm-plan-memory lets them
+/// update an argument in place.
+bool isElementwise(mlir::Operation *op);
+
 } // namespace fm
 
 #endif // FM_PASSES_PASSES_H

@@ -81,4 +81,93 @@ def Optimizer : Pass<"fm-optimizer", "mlir::ModuleOp"> {
   let dependentDialects = ["::fm::FmDialect", "::mlir::func::FuncDialect"];
 }
 
+def Fuse : Pass<"fm-fuse", "mlir::ModuleOp"> {
+  let summary = "Groups graph-level ops into fm.fusion kernels";
+  let description = [{
+    In the body of every function, groups fm ops into `fm.fusion` regions,
+    each of which code generation turns into one kernel, so that the
+    intermediate values inside a group never go to memory. Groups are grown
+    greedily, in this order:
+
+    1. `kind = "gemm"`: each `fm.matmul` with its epilogue.
+    2. `kind = "reduction"`: each reduction or normalization (`reduce_*`,
+       `softmax`, `log_softmax`, `layer_norm`, `rms_norm` and their
+       gradients) with the elementwise producers of its operands.
+    3. `kind = "elementwise"`: what is left of the elementwise ops
+       (arithmetic, comparisons, `select`, unary functions, `gelu_grad`,
+       `cast`, `broadcast_to`, `iota`), in maximal trees.
+
+    An elementwise producer joins a group when the group is its only user;
+    an elementwise consumer joins a matmul or reduction group (as bias,
+    activation, scaling, residual add, cast ...) when it is the only user of
+    a group's result and keeps that result's shape, its other operands
+    broadcasting into it. So every value inside a group has all its uses in
+    it, nothing is computed twice (only `fm.constant`s are copied into the
+    fusions that use them), a value used in several places stays a fusion
+    result, and a group holds at most one matmul or reduction. An op also
+    stays out of a group when it would close a cycle, a path that leaves the
+    group and comes back. A group of one op stays unfused. The other ops
+    (shape ops, embeddings, losses, calls) are never fused.
+
+    The fused program computes the same values, bit for bit, in the
+    reference interpreter.
+  }];
+  let options = [
+    Option<"maxOps", "max-ops", "unsigned", /*default=*/"64",
+           "The most graph-level ops one fusion may hold">,
+  ];
+  let dependentDialects = ["::fm::FmDialect"];
+}
+
+def PlanMemory : Pass<"fm-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Plans the buffers of every public function in one arena";
+  let description = [{
+    For every public function with a body, lays out the tensors its ops
+    produce in one arena, reusing the bytes of buffers that are no longer
+    live, and attaches the summary as `fm.memory_plan`, a dictionary of byte
+    counts:
+
+    - `weights`, `optimizer_state`, `inputs`: the arguments marked
+      `fm.param`, marked `fm.state`, and the others. The caller owns them.
+    - `gradients`: the buffers of results that fm-autodiff names
+      `grad.<param>`, of the function itself or of a function it calls.
+    - `activations`: the most bytes of intermediate buffers (neither
+      gradients nor results) live at one time.
+    - `workspace`: kernel scratch space besides the buffers; no op needs any
+      yet, so 0.
+    - `peak`: the arguments plus the most bytes of buffers live at one time:
+      what running the function needs at its high-water mark.
+    - `arena`: the size of the planned arena (at least `peak` minus the
+      arguments; more when reuse leaves holes).
+
+    Ops run in their order in the body; a buffer lives from the op that
+    defines it to its last use, a result of the function to the end. Each
+    top-level op result is one buffer, `fm.fusion` results included; values
+    inside a fusion stay in the kernel and take no buffer. `fm.reshape` is a
+    view of its input's buffer, `fm.constant`s live in the program's
+    read-only data, and a `func.call` is planned as if its callee's body
+    were inlined. Buffers are placed largest first, each in the smallest
+    gap that fits among the buffers whose lifetimes overlap its own, at
+    offsets aligned to `alignment` bytes.
+
+    A result with `fm.feeds = i` is computed in place, in argument `i`'s
+    buffer, when that argument is not read after the result's op, or only
+    by that op and the op reads each element before writing it: an
+    elementwise fm op, or an elementwise fusion whose results all have the
+    result's shape. The optimizer's updates of parameters and state are of
+    this kind. Such results take no arena space.
+
+    With `print`, a remark at each function lists its buffers: the value,
+    its bytes, its live range as op steps, and its arena offset or the
+    argument it updates in place.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "unsigned", /*default=*/"64",
+           "Byte alignment of every buffer's offset in the arena">,
+    Option<"printPlan", "print", "bool", /*default=*/"false",
+           "Emit a remark with the buffer table of each function">,
+  ];
+  let dependentDialects = ["::fm::FmDialect"];
+}
+
 #endif // FM_PASSES_TD

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build python3
+  cmake ninja-build python3 pkgconf
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   clang-19 clang-format-19 libclang-rt-19-dev lld-19
   libgtest-dev libopenblas-dev libfmt-dev

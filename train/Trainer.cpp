@@ -8,6 +8,7 @@
 
 #include "fmrt/Checkpoint.h"
 #include "fmrt/Data.h"
+#include "fmrt/Init.h"
 #include "fmrt/Random.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -26,7 +27,6 @@ using namespace mlir;
 namespace fm {
 namespace {
 
-constexpr double kWeightInitStd = 0.02;
 /// Decay of the smoothed loss shown next to the raw one.
 constexpr double kSmoothing = 0.9;
 
@@ -227,22 +227,16 @@ FailureOr<DataSource> DataSource::create(func::FuncOp lossFunction,
 // State: initialization and checkpoints
 //===----------------------------------------------------------------------===//
 
-/// Documented scheme: matrices (rank >= 2) ~ N(0, 0.02^2); vectors whose name
-/// contains "scale" (norm scales) are ones; other vectors and scalars
-/// (biases) are zeros; optimizer state and the step counter are zeros.
+/// A fresh run's value of state argument `arg`: parameters follow
+/// fmrt::initializeParameter's documented scheme; optimizer state and the
+/// step counter are zeros.
 fmrt::Tensor initialState(const StepSignature &step, unsigned arg,
                           fmrt::Random &random) {
   RankedTensorType type = step.argType(arg);
   fmrt::Tensor tensor(*toDType(type.getElementType()),
                       fmrt::Shape(type.getShape()));
-  if (!step.isParam(arg))
-    return tensor;
-  bool matrix = type.getRank() >= 2;
-  bool scale = StringRef(step.argName(arg)).contains("scale");
-  for (int64_t i = 0; i < tensor.numElements(); ++i)
-    tensor.setDouble(i, matrix  ? random.normal() * kWeightInitStd
-                        : scale ? 1.0
-                                : 0.0);
+  if (step.isParam(arg))
+    fmrt::initializeParameter(tensor, step.argName(arg), random);
   return tensor;
 }
 
@@ -436,6 +430,11 @@ LogicalResult train(ModuleOp module, const TrainOptions &options,
                                fmrt::Shape(type.getShape()));
   }
 
+  // Compiled before the clock of the progress report starts.
+  FailureOr<std::unique_ptr<Executor>> executor = createExecutor(
+      options.backend, module, step->function, options.precision);
+  if (failed(executor))
+    return failure();
   FailureOr<std::unique_ptr<llvm::raw_fd_ostream>> csv =
       openLossCsv(module, options);
   if (failed(csv))
@@ -451,13 +450,11 @@ LogicalResult train(ModuleOp module, const TrainOptions &options,
     return success();
   };
 
-  Interpreter interpreter(module, {options.precision});
   for (int64_t done = 0; done < options.steps; ++done) {
     fmrt::Status filled = data->fill(dataRandom, inputs);
     if (!filled.ok())
       return module.emitError() << filled.message();
-    FailureOr<std::vector<fmrt::Tensor>> results =
-        interpreter.run(step->function, inputs);
+    FailureOr<std::vector<fmrt::Tensor>> results = (*executor)->run(inputs);
     if (failed(results))
       return failure();
     double loss = (*results)[0].getDouble(0);

@@ -9,6 +9,7 @@
 #define FM_TRAIN_TRAINER_H
 
 #include "ir/interp/Interpreter.h"
+#include "train/Executor.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -44,6 +45,8 @@ struct TrainOptions {
   std::string lossCsv;
   /// A live progress line instead of log lines (for terminals).
   bool progressBar = false;
+  Backend backend = Backend::Interp;
+  /// The interpreter's arithmetic (Backend::Interp only).
   Precision precision = Precision::F32;
 };
 

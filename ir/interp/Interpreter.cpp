@@ -287,7 +287,14 @@ private:
     return storageOf(elementTypeOf(value));
   }
 
-  const Tensor &get(Value value) const { return values.find(value)->second; }
+  const Tensor &get(Value value) const {
+    // A fusion's block arguments stand for its operands; reading through
+    // them copies nothing.
+    if (auto argument = dyn_cast<BlockArgument>(value))
+      if (auto fusion = dyn_cast<FusionOp>(argument.getOwner()->getParentOp()))
+        return get(fusion.getInputs()[argument.getArgNumber()]);
+    return values.find(value)->second;
+  }
 
   /// `values` as op's result `index`, with the result's shape and storage.
   template <typename T>
@@ -350,7 +357,10 @@ private:
   LogicalResult execute(Operation &operation) {
     if (auto call = dyn_cast<func::CallOp>(operation))
       return callFunction(call);
-    // The normalization gradients are the only multi-result fm ops.
+    if (auto fusion = dyn_cast<FusionOp>(operation))
+      return runFusion(fusion);
+    // Besides fusions, the normalization gradients are the only multi-result
+    // fm ops.
     if (auto op = dyn_cast<LayerNormGradOp>(operation))
       return bindResults(op, normalizeGrad(op, op.getScale(), op.getEps(),
                                            /*center=*/true));
@@ -524,6 +534,18 @@ private:
       return failure();
     for (auto [result, tensor] : llvm::zip(call.getResults(), *results))
       values.try_emplace(result, std::move(tensor));
+    return success();
+  }
+
+  /// Runs the body of `fusion` op by op, as the ops would run unfused, so a
+  /// fused program computes the very same bits.
+  LogicalResult runFusion(FusionOp fusion) {
+    for (Operation &op : fusion.getBodyBlock().without_terminator())
+      if (failed(execute(op)))
+        return failure();
+    for (auto [result, yielded] :
+         llvm::zip_equal(fusion.getResults(), fusion.getYield().getValues()))
+      values.try_emplace(result, get(yielded));
     return success();
   }
 

@@ -7,7 +7,9 @@
 #include "fmrt/Npy.h"
 #include "fmrt/Random.h"
 
-#include "llvm/ADT/SmallPtrSet.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -57,13 +59,15 @@ StringRef getResultName(func::FuncOp function, unsigned index) {
 
 void forEachIndexUse(Value value, function_ref<void(Operation *)> visit) {
   SmallVector<Value> worklist{value};
-  llvm::SmallPtrSet<Operation *, 8> visited;
+  llvm::DenseSet<Value> visited{value};
+  auto follow = [&](Value next) {
+    if (visited.insert(next).second)
+      worklist.push_back(next);
+  };
   while (!worklist.empty()) {
     Value current = worklist.pop_back_val();
     for (OpOperand &use : current.getUses()) {
       Operation *user = use.getOwner();
-      if (!visited.insert(user).second)
-        continue;
       if (auto embedding = dyn_cast<EmbeddingOp>(user)) {
         if (use.get() == embedding.getIndices())
           visit(user);
@@ -72,7 +76,16 @@ void forEachIndexUse(Value value, function_ref<void(Operation *)> visit) {
           visit(user);
       } else if (isa<ReshapeOp, TransposeOp, BroadcastToOp, SliceOp, ConcatOp,
                      CastOp>(user)) {
-        worklist.push_back(user->getResult(0));
+        follow(user->getResult(0));
+      } else if (auto fusion = dyn_cast<FusionOp>(user)) {
+        follow(fusion.getBody().getArgument(use.getOperandNumber()));
+      } else if (auto call = dyn_cast<func::CallOp>(user)) {
+        // Follow the value into the callee, e.g. from @train_step into the
+        // gradient function.
+        auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+            call, call.getCalleeAttr());
+        if (callee && !callee.isExternal())
+          follow(callee.getArgument(use.getOperandNumber()));
       }
     }
   }
@@ -85,7 +98,11 @@ static std::optional<int64_t> findIndexBound(Value value) {
     int64_t limit =
         isa<EmbeddingOp>(user)
             ? cast<EmbeddingOp>(user).getTable().getType().getDimSize(0)
-            : cast<CrossEntropyOp>(user).getLogits().getType().getShape().back();
+            : cast<CrossEntropyOp>(user)
+                  .getLogits()
+                  .getType()
+                  .getShape()
+                  .back();
     bound = bound ? std::min(*bound, limit) : limit;
   });
   return bound;

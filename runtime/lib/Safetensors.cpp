@@ -16,6 +16,8 @@
 
 #include "fmrt/Safetensors.h"
 
+#include "Json.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -68,108 +70,6 @@ std::string_view safetensorsName(DType type) {
   return kDTypes[static_cast<size_t>(type)].name;
 }
 
-/// Whether `text` is well-formed UTF-8: no overlong forms, surrogates or code
-/// points past U+10FFFF. The format requires it of the whole header.
-bool isValidUtf8(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    const uint8_t lead = static_cast<uint8_t>(text[i]);
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t length;
-    uint32_t codePoint, minimum;
-    if ((lead & 0xe0) == 0xc0) {
-      length = 2;
-      codePoint = lead & 0x1f;
-      minimum = 0x80;
-    } else if ((lead & 0xf0) == 0xe0) {
-      length = 3;
-      codePoint = lead & 0x0f;
-      minimum = 0x800;
-    } else if ((lead & 0xf8) == 0xf0) {
-      length = 4;
-      codePoint = lead & 0x07;
-      minimum = 0x10000;
-    } else {
-      return false;
-    }
-    if (text.size() - i < length)
-      return false;
-    for (size_t k = 1; k < length; ++k) {
-      const uint8_t next = static_cast<uint8_t>(text[i + k]);
-      if ((next & 0xc0) != 0x80)
-        return false;
-      codePoint = codePoint << 6 | (next & 0x3f);
-    }
-    if (codePoint < minimum || codePoint > 0x10ffff ||
-        (codePoint >= 0xd800 && codePoint <= 0xdfff))
-      return false;
-    i += length;
-  }
-  return true;
-}
-
-void appendUtf8(std::string &out, uint32_t codePoint) {
-  if (codePoint < 0x80) {
-    out += static_cast<char>(codePoint);
-  } else if (codePoint < 0x800) {
-    out += static_cast<char>(0xc0 | codePoint >> 6);
-    out += static_cast<char>(0x80 | (codePoint & 0x3f));
-  } else if (codePoint < 0x10000) {
-    out += static_cast<char>(0xe0 | codePoint >> 12);
-    out += static_cast<char>(0x80 | (codePoint >> 6 & 0x3f));
-    out += static_cast<char>(0x80 | (codePoint & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | codePoint >> 18);
-    out += static_cast<char>(0x80 | (codePoint >> 12 & 0x3f));
-    out += static_cast<char>(0x80 | (codePoint >> 6 & 0x3f));
-    out += static_cast<char>(0x80 | (codePoint & 0x3f));
-  }
-}
-
-/// Appends `text` as a JSON string with serde_json's escapes, so headers are
-/// byte-identical to the reference writer's.
-void appendJsonString(std::string &out, std::string_view text) {
-  out += '"';
-  for (char c : text) {
-    switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\b':
-      out += "\\b";
-      break;
-    case '\f':
-      out += "\\f";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    default:
-      if (static_cast<uint8_t>(c) < 0x20) {
-        constexpr char kHex[] = "0123456789abcdef";
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
-      } else {
-        out += c;
-      }
-    }
-  }
-  out += '"';
-}
-
 struct TensorEntry {
   std::string name;
   DType dtype = DType::F32;
@@ -183,123 +83,69 @@ struct Header {
   std::map<std::string, std::string> metadata;
 };
 
-/// Recursive-descent parser for the header: strict JSON restricted to what
-/// the format uses (objects, arrays, strings and non-negative integers; any
-/// other value is an error), checked against the header schema as it goes.
-/// Errors are returned without the file name; readSafetensors prefixes it.
+/// Parses the header: strict JSON restricted to what the format uses
+/// (objects, arrays, strings and non-negative integers; any other value is an
+/// error), checked against the header schema as it goes. Errors are returned
+/// without the file name; readSafetensors prefixes it.
 class HeaderParser {
 public:
-  explicit HeaderParser(std::string_view text) : text_(text) {}
+  explicit HeaderParser(std::string_view text) : json_(text, "header JSON") {}
 
   Expected<Header> parse() {
     Header header;
     bool haveMetadata = false;
     std::set<std::string> names;
-    if (Status s = expect('{'); !s.ok())
-      return s;
-    if (!consume('}')) {
-      do {
-        std::string key;
-        if (Status s = parseString(key); !s.ok())
-          return s;
-        if (Status s = expect(':'); !s.ok())
-          return s;
-        if (key == kMetadataKey) {
-          if (haveMetadata)
-            return Status::error("duplicate \"__metadata__\"");
-          haveMetadata = true;
-          if (Status s = parseMetadata(header.metadata); !s.ok())
-            return s;
-          continue;
-        }
-        // The writer refuses empty names; refusing them here too means any
-        // file that reads can be written back.
-        if (key.empty())
-          return Status::error("empty tensor name");
-        if (!names.insert(key).second)
-          return Status::error("duplicate tensor name '" + key + "'");
-        TensorEntry entry;
-        entry.name = std::move(key);
-        entry.headerIndex = header.tensors.size();
-        if (Status s = parseTensor(entry); !s.ok())
-          return s;
-        header.tensors.push_back(std::move(entry));
-      } while (consume(','));
-      if (Status s = expect('}'); !s.ok())
+    Status parsed = json_.parseObject([&](std::string key) -> Status {
+      if (key == kMetadataKey) {
+        if (haveMetadata)
+          return Status::error("duplicate \"__metadata__\"");
+        haveMetadata = true;
+        return parseMetadata(header.metadata);
+      }
+      // The writer refuses empty names; refusing them here too means any
+      // file that reads can be written back.
+      if (key.empty())
+        return Status::error("empty tensor name");
+      if (!names.insert(key).second)
+        return Status::error("duplicate tensor name '" + key + "'");
+      TensorEntry entry;
+      entry.name = std::move(key);
+      entry.headerIndex = header.tensors.size();
+      if (Status s = parseTensor(entry); !s.ok())
         return s;
-    }
-    skipSpace();
-    if (pos_ != text_.size())
-      return syntaxError("unexpected text after the header object");
+      header.tensors.push_back(std::move(entry));
+      return Status::success();
+    });
+    if (!parsed.ok())
+      return parsed;
+    if (Status s = json_.expectEnd("unexpected text after the header object");
+        !s.ok())
+      return s;
     return header;
   }
 
 private:
-  Status syntaxError(const std::string &message) const {
-    return Status::error("malformed header JSON: " + message + " at offset " +
-                         std::to_string(pos_));
-  }
-
-  void skipSpace() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
-                                   text_[pos_] == '\n' || text_[pos_] == '\r'))
-      ++pos_;
-  }
-
-  bool consume(char c) {
-    skipSpace();
-    if (pos_ < text_.size() && text_[pos_] == c) {
-      ++pos_;
-      return true;
-    }
-    return false;
-  }
-
-  Status expect(char c) {
-    if (consume(c))
-      return Status::success();
-    return syntaxError(std::string("expected '") + c + "'");
-  }
-
   Status parseMetadata(std::map<std::string, std::string> &out) {
-    if (Status s = expect('{'); !s.ok())
-      return s;
-    if (consume('}'))
-      return Status::success();
-    do {
-      std::string key, value;
-      if (Status s = parseString(key); !s.ok())
-        return s;
-      if (Status s = expect(':'); !s.ok())
-        return s;
-      if (Status s = parseString(value); !s.ok())
+    return json_.parseObject([&](std::string key) -> Status {
+      std::string value;
+      if (Status s = json_.parseString(value); !s.ok())
         return s;
       if (!out.emplace(key, std::move(value)).second)
         return Status::error("duplicate metadata key '" + key + "'");
-    } while (consume(','));
-    return expect('}');
+      return Status::success();
+    });
   }
 
   Status parseTensor(TensorEntry &entry) {
     const std::string tensor = "tensor '" + entry.name + "'";
     std::set<std::string> keys;
-    if (Status s = expect('{'); !s.ok())
-      return s;
-    if (!consume('}')) {
-      do {
-        std::string key;
-        if (Status s = parseString(key); !s.ok())
-          return s;
-        if (Status s = expect(':'); !s.ok())
-          return s;
-        if (!keys.insert(key).second)
-          return Status::error(tensor + " has duplicate key '" + key + "'");
-        if (Status s = parseTensorField(tensor, key, entry); !s.ok())
-          return s;
-      } while (consume(','));
-      if (Status s = expect('}'); !s.ok())
-        return s;
-    }
+    Status parsed = json_.parseObject([&](std::string key) -> Status {
+      if (!keys.insert(key).second)
+        return Status::error(tensor + " has duplicate key '" + key + "'");
+      return parseTensorField(tensor, key, entry);
+    });
+    if (!parsed.ok())
+      return parsed;
     // parseTensorField rejects other keys, so three keys are these three.
     if (keys.size() != 3)
       return Status::error(tensor +
@@ -311,7 +157,7 @@ private:
                           TensorEntry &entry) {
     if (key == "dtype") {
       std::string name;
-      if (Status s = parseString(name); !s.ok())
+      if (Status s = json_.parseString(name); !s.ok())
         return s;
       for (const SafetensorsDType &known : kDTypes)
         if (known.name == name) {
@@ -324,7 +170,7 @@ private:
     }
     std::vector<uint64_t> values;
     if (key == "shape") {
-      if (Status s = parseIntegerArray(values); !s.ok())
+      if (Status s = json_.parseUnsignedArray(values); !s.ok())
         return s;
       for (uint64_t dim : values) {
         if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
@@ -335,7 +181,7 @@ private:
       return Status::success();
     }
     if (key == "data_offsets") {
-      if (Status s = parseIntegerArray(values); !s.ok())
+      if (Status s = json_.parseUnsignedArray(values); !s.ok())
         return s;
       if (values.size() != 2)
         return Status::error(tensor +
@@ -347,141 +193,7 @@ private:
     return Status::error(tensor + " has unexpected key '" + key + "'");
   }
 
-  Status parseString(std::string &out) {
-    if (!consume('"'))
-      return syntaxError("expected a string");
-    out.clear();
-    while (pos_ < text_.size()) {
-      const char c = text_[pos_];
-      if (static_cast<uint8_t>(c) < 0x20)
-        return syntaxError("unescaped control character in a string");
-      ++pos_;
-      if (c == '"')
-        return Status::success();
-      if (c != '\\') {
-        // Raw bytes need no check: the whole header was validated as UTF-8.
-        out += c;
-        continue;
-      }
-      if (pos_ == text_.size())
-        break;
-      switch (text_[pos_++]) {
-      case '"':
-        out += '"';
-        break;
-      case '\\':
-        out += '\\';
-        break;
-      case '/':
-        out += '/';
-        break;
-      case 'b':
-        out += '\b';
-        break;
-      case 'f':
-        out += '\f';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case 'u': {
-        uint32_t codePoint;
-        if (Status s = parseUnicodeEscape(codePoint); !s.ok())
-          return s;
-        appendUtf8(out, codePoint);
-        break;
-      }
-      default:
-        --pos_;
-        return syntaxError("invalid escape in a string");
-      }
-    }
-    return syntaxError("unterminated string");
-  }
-
-  Status parseHex4(uint32_t &out) {
-    out = 0;
-    for (int i = 0; i < 4; ++i, ++pos_) {
-      const char c = pos_ < text_.size() ? text_[pos_] : '\0';
-      uint32_t digit;
-      if (c >= '0' && c <= '9')
-        digit = c - '0';
-      else if (c >= 'a' && c <= 'f')
-        digit = c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F')
-        digit = c - 'A' + 10;
-      else
-        return syntaxError("expected 4 hex digits after \\u");
-      out = out << 4 | digit;
-    }
-    return Status::success();
-  }
-
-  /// The code point of a \u escape whose "\u" has been consumed. Characters
-  /// past U+FFFF arrive as a UTF-16 surrogate pair; a lone surrogate has no
-  /// UTF-8 encoding, so it is an error.
-  Status parseUnicodeEscape(uint32_t &codePoint) {
-    if (Status s = parseHex4(codePoint); !s.ok())
-      return s;
-    if (codePoint < 0xd800 || codePoint > 0xdfff)
-      return Status::success();
-    if (codePoint >= 0xdc00 || text_.substr(pos_, 2) != "\\u")
-      return syntaxError("unpaired UTF-16 surrogate in a \\u escape");
-    pos_ += 2;
-    uint32_t low;
-    if (Status s = parseHex4(low); !s.ok())
-      return s;
-    if (low < 0xdc00 || low > 0xdfff)
-      return syntaxError("unpaired UTF-16 surrogate in a \\u escape");
-    codePoint = 0x10000 + ((codePoint - 0xd800) << 10) + (low - 0xdc00);
-    return Status::success();
-  }
-
-  Status parseInteger(uint64_t &out) {
-    skipSpace();
-    const size_t start = pos_;
-    out = 0;
-    while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') {
-      const unsigned digit = text_[pos_] - '0';
-      if (out > (std::numeric_limits<uint64_t>::max() - digit) / 10)
-        return syntaxError("integer too large");
-      out = out * 10 + digit;
-      ++pos_;
-    }
-    if (pos_ == start)
-      return syntaxError("expected a non-negative integer");
-    if (text_[start] == '0' && pos_ - start > 1) {
-      pos_ = start;
-      return syntaxError("integer with a leading zero");
-    }
-    if (pos_ < text_.size() &&
-        (text_[pos_] == '.' || text_[pos_] == 'e' || text_[pos_] == 'E'))
-      return syntaxError("expected an integer");
-    return Status::success();
-  }
-
-  Status parseIntegerArray(std::vector<uint64_t> &out) {
-    if (Status s = expect('['); !s.ok())
-      return s;
-    if (consume(']'))
-      return Status::success();
-    do {
-      uint64_t value;
-      if (Status s = parseInteger(value); !s.ok())
-        return s;
-      out.push_back(value);
-    } while (consume(','));
-    return expect(']');
-  }
-
-  std::string_view text_;
-  size_t pos_ = 0;
+  JsonReader json_;
 };
 
 /// Checks each tensor's byte range against its shape and dtype, and that the

@@ -1,4 +1,6 @@
 //===- fmc-opt.cpp - mlir-opt compatible driver for fmc -------------------===//
+#include "codegen/Passes.h"
+#include "codegen/cpu/CpuPipeline.h"
 #include "ir/Registration.h"
 #include "passes/Passes.h"
 
@@ -10,6 +12,9 @@ int main(int argc, char **argv) {
   fm::registerFmcDialects(registry);
   mlir::registerTransformsPasses();
   fm::registerFmcPasses();
+  fm::registerFmCodegenPasses();
+  fm::cpu::registerCpuDialects(registry);
+  fm::cpu::registerCpuPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "fmc optimizer driver\n", registry));
 }

@@ -37,11 +37,13 @@ int runOptCommand();
 int runRunCommand();
 int runNewCommand();
 int runTrainCommand();
+int runCompileCommand();
 
 extern llvm::cl::SubCommand optCommand;
 extern llvm::cl::SubCommand runCommand;
 extern llvm::cl::SubCommand newCommand;
 extern llvm::cl::SubCommand trainCommand;
+extern llvm::cl::SubCommand compileCommand;
 
 } // namespace fmc
 

@@ -3,6 +3,7 @@
 
 #include "ir/interp/Interpreter.h"
 #include "ir/interp/Invocation.h"
+#include "train/Executor.h"
 
 #include "fmrt/Npy.h"
 
@@ -47,14 +48,18 @@ static cl::opt<std::string> outputDir(
     cl::desc("Write result<i>.npy (and <fm.name>.npy when named) here"),
     cl::value_desc("dir"), cl::sub(runCommand), cl::cat(getCommandCategory()));
 
-enum class Backend { Interp };
-static cl::opt<Backend>
-    backend("backend", cl::desc("Execution backend"), cl::init(Backend::Interp),
-            cl::values(clEnumValN(Backend::Interp, "interp",
-                                  "the reference interpreter")),
+static cl::opt<fm::Backend>
+    backend("backend", cl::desc("Execution backend"),
+            cl::init(fm::Backend::Cpu),
+            cl::values(clEnumValN(fm::Backend::Interp, "interp",
+                                  "the reference interpreter"),
+                       clEnumValN(fm::Backend::Cpu, "cpu",
+                                  "compiled for the host CPU in memory (JIT; "
+                                  "default)")),
             cl::sub(runCommand), cl::cat(getCommandCategory()));
 static cl::opt<fm::Precision> precision(
-    "precision", cl::desc("Interpreter arithmetic"),
+    "precision",
+    cl::desc("Interpreter arithmetic (f64 implies --backend interp)"),
     cl::init(fm::Precision::F32),
     cl::values(clEnumValN(fm::Precision::F32, "f32",
                           "f32 arithmetic, results rounded to their types"),
@@ -90,6 +95,22 @@ gatherInputs(mlir::func::FuncOp function) {
   return inputs;
 }
 
+/// Runs `function` with the chosen backend.
+static FailureOr<std::vector<fmrt::Tensor>>
+execute(mlir::ModuleOp module, mlir::func::FuncOp function,
+        ArrayRef<fmrt::Tensor> inputs) {
+  // f64 arithmetic is an interpreter mode: asking for it picks the
+  // interpreter unless a backend is named.
+  fm::Backend chosen = backend;
+  if (precision == fm::Precision::F64 && !backend.getNumOccurrences())
+    chosen = fm::Backend::Interp;
+  FailureOr<std::unique_ptr<fm::Executor>> executor =
+      fm::createExecutor(chosen, module, function, precision);
+  if (failed(executor))
+    return failure();
+  return (*executor)->run(inputs);
+}
+
 /// Writes `tensor` as `<dir>/<stem>.npy`.
 static bool writeResult(StringRef stem, const fmrt::Tensor &tensor) {
   SmallString<128> path(outputDir);
@@ -115,9 +136,8 @@ int runRunCommand() {
   if (failed(inputs))
     return 1;
 
-  fm::Interpreter interpreter(module, {precision});
   FailureOr<std::vector<fmrt::Tensor>> results =
-      interpreter.run(*function, *inputs);
+      execute(module, *function, *inputs);
   if (failed(results))
     return 1;
 

@@ -96,11 +96,14 @@ static cl::opt<std::string> lossCsv(
              "--checkpoint, else ./loss.csv)"),
     cl::value_desc("path"), cl::sub(trainCommand),
     cl::cat(getCommandCategory()));
-enum class Backend { Interp };
-static cl::opt<Backend>
-    backend("backend", cl::desc("Execution backend"), cl::init(Backend::Interp),
-            cl::values(clEnumValN(Backend::Interp, "interp",
-                                  "the reference interpreter")),
+static cl::opt<fm::Backend>
+    backend("backend", cl::desc("Execution backend"),
+            cl::init(fm::Backend::Cpu),
+            cl::values(clEnumValN(fm::Backend::Interp, "interp",
+                                  "the reference interpreter"),
+                       clEnumValN(fm::Backend::Cpu, "cpu",
+                                  "@train_step compiled for the host CPU (JIT; "
+                                  "default)")),
             cl::sub(trainCommand), cl::cat(getCommandCategory()));
 
 int runTrainCommand() {
@@ -125,6 +128,7 @@ int runTrainCommand() {
   options.resumeDir = resumeDir;
   options.logEvery = logEvery;
   options.lossCsv = lossCsv;
+  options.backend = backend;
   options.progressBar = sys::Process::StandardOutIsDisplayed();
   return failed(fm::train(module, options, outs())) ? 1 : 0;
 }

@@ -69,6 +69,7 @@ int main(int argc, char **argv) {
       {fmc::optCommand, fmc::runOptCommand},
       {fmc::runCommand, fmc::runRunCommand},
       {fmc::trainCommand, fmc::runTrainCommand},
+      {fmc::compileCommand, fmc::runCompileCommand},
   };
   cl::SetVersionPrinter(printVersion);
   cl::HideUnrelatedOptions(fmc::getCommandCategory());
@@ -86,7 +87,9 @@ int main(int argc, char **argv) {
       "  fmc new mlp|gpt [--layers N --dim N --heads N ...] [-o OUT]\n"
       "  fmc opt FILE [--pass-pipeline=...] [-o OUT]\n"
       "  fmc run FILE [--entry NAME] [--input KEY=PATH.npy]... "
-      "[--random-inputs SEED] [--output-dir DIR]\n"
+      "[--random-inputs SEED] [--output-dir DIR] [--backend cpu|interp]\n"
+      "  fmc compile FILE [-o OUT.so] [--pipeline NAME | --pass-pipeline=...] "
+      "[--report]\n"
       "  fmc train FILE [--optimizer adamw|sgd --lr X --steps N --seed S "
       "--data PATH --checkpoint DIR --resume DIR ...]\n\n"
       "Run 'fmc COMMAND --help' for the options of a command.\n");

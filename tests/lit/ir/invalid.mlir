@@ -1238,3 +1238,127 @@ func.func @rms_norm_grad_negative_eps(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %0:2 = fm.rms_norm_grad %a, %a eps -1.0 : tensor<4x8xf32>
   return %0#0 : tensor<4x8xf32>
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Kernel-level ops: fm.fusion and fm.yield
+//===----------------------------------------------------------------------===//
+
+func.func @fusion_kind(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'fm.fusion' op kind must be "gemm", "reduction" or "elementwise", got "matmul"}}
+  %0 = fm.fusion kind "matmul" (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: tensor<4xf32>):
+    fm.yield %x : tensor<4xf32>
+  }
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @fusion_argument_types(%a: tensor<4xf32>) -> tensor<4xf16> {
+  // expected-error @+1 {{'fm.fusion' op body arguments ('tensor<4xf16>') must have the operand types ('tensor<4xf32>')}}
+  %0 = fm.fusion (%a) : (tensor<4xf32>) -> tensor<4xf16> {
+  ^bb0(%x: tensor<4xf16>):
+    fm.yield %x : tensor<4xf16>
+  }
+  return %0 : tensor<4xf16>
+}
+
+// -----
+
+func.func @fusion_argument_count(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'fm.fusion' op body arguments () must have the operand types ('tensor<4xf32>')}}
+  %0 = fm.fusion (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+    %1 = fm.iota : tensor<4xf32>
+    fm.yield %1 : tensor<4xf32>
+  }
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @fusion_yield_types(%a: tensor<4xf32>) -> tensor<2x2xf32> {
+  %0 = fm.fusion (%a) : (tensor<4xf32>) -> tensor<2x2xf32> {
+  ^bb0(%x: tensor<4xf32>):
+    // expected-error @+1 {{'fm.yield' op yields ('tensor<4xf32>') but the fusion returns ('tensor<2x2xf32>')}}
+    fm.yield %x : tensor<4xf32>
+  }
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @fusion_other_dialect(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = fm.fusion (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: tensor<4xf32>):
+    // expected-error @+1 {{'arith.addf' op cannot be in an fm.fusion body, which holds fm ops only}}
+    %1 = arith.addf %x, %x : tensor<4xf32>
+    fm.yield %1 : tensor<4xf32>
+  }
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @fusion_nested(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = fm.fusion (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: tensor<4xf32>):
+    // expected-error @+1 {{'fm.fusion' op cannot be nested in another fm.fusion}}
+    %1 = fm.fusion (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+    ^bb0(%y: tensor<4xf32>):
+      fm.yield %y : tensor<4xf32>
+    }
+    fm.yield %1 : tensor<4xf32>
+  }
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @fusion_isolated(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-note @+1 {{required by region isolation constraints}}
+  %0 = fm.fusion () : () -> tensor<4xf32> {
+    // expected-error @+1 {{'fm.exp' op using value defined outside the region}}
+    %1 = fm.exp %a : tensor<4xf32>
+    fm.yield %1 : tensor<4xf32>
+  }
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @fusion_no_yield(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = fm.fusion (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: tensor<4xf32>):
+    // expected-error @+1 {{block with no terminator}}
+    %1 = fm.exp %x : tensor<4xf32>
+  }
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @yield_outside_fusion(%a: tensor<4xf32>) {
+  // expected-error @+1 {{'fm.yield' op expects parent op 'fm.fusion'}}
+  fm.yield %a : tensor<4xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// fm.memory_plan, fm-plan-memory's summary on a function
+//===----------------------------------------------------------------------===//
+
+func.func @memory_plan_on_op(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'fm.memory_plan' must be a dictionary of integers on a function}}
+  %0 = fm.exp %a {fm.memory_plan = {peak = 16}} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'fm.memory_plan' must be a dictionary of integers on a function}}
+func.func @memory_plan_entries() attributes {fm.memory_plan = {peak = "16"}} {
+  return
+}

@@ -822,3 +822,62 @@ func.func @generic_defaults_backward(%a: tensor<2x3xf32>, %g: tensor<2x3xf32>)
       : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>,
         tensor<3xf32>, tensor<2x3xf32>
 }
+
+//===----------------------------------------------------------------------===//
+// Kernel-level ops
+//===----------------------------------------------------------------------===//
+
+// A GEMM kernel with its epilogue, a kernel of two results without a kind,
+// and one without operands. The body's arguments print as %in0, %in1 ...
+// CHECK-LABEL: func.func @fusion(
+// CHECK-SAME: %[[X:.*]]: tensor<8x16xf32>, %[[W:.*]]: tensor<16x32xf32>, %[[B:.*]]: tensor<32xf32>)
+// CHECK-NEXT: %[[G:.*]] = fm.fusion kind "gemm" (%[[X]], %[[W]], %[[B]]) : (tensor<8x16xf32>, tensor<16x32xf32>, tensor<32xf32>) -> tensor<8x32xf32> {
+// CHECK-NEXT: ^bb0(%in0: tensor<8x16xf32>, %in1: tensor<16x32xf32>, %in2: tensor<32xf32>):
+// CHECK-NEXT: %[[M:.*]] = fm.matmul %in0, %in1 : tensor<8x16xf32>, tensor<16x32xf32>
+// CHECK-NEXT: %[[A:.*]] = fm.add %[[M]], %in2 : tensor<8x32xf32>, tensor<32xf32>
+// CHECK-NEXT: fm.yield %[[A]] : tensor<8x32xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: %[[S:.*]]:2 = fm.fusion (%[[G]]) : (tensor<8x32xf32>) -> (tensor<8x32xf32>, tensor<8xf32>) {
+// CHECK-NEXT: ^bb0(%in0: tensor<8x32xf32>):
+// CHECK-NEXT: %[[E:.*]] = fm.exp %in0 : tensor<8x32xf32>
+// CHECK-NEXT: %[[R:.*]] = fm.reduce_sum %[[E]] axes [1] : tensor<8x32xf32>
+// CHECK-NEXT: fm.yield %[[E]], %[[R]] : tensor<8x32xf32>, tensor<8xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: %[[I:.*]] = fm.fusion kind "elementwise" () : () -> tensor<4x4xi1> {
+// CHECK-NEXT: %[[ROW:.*]] = fm.iota : tensor<4x4xi32>
+// CHECK-NEXT: %[[COL:.*]] = fm.iota axis 1 : tensor<4x4xi32>
+// CHECK-NEXT: %[[GE:.*]] = fm.ge %[[ROW]], %[[COL]] : tensor<4x4xi32>
+// CHECK-NEXT: fm.yield %[[GE]] : tensor<4x4xi1>
+// CHECK-NEXT: }
+// CHECK-NEXT: return %[[S]]#0, %[[S]]#1, %[[I]]
+// GEN-LABEL: sym_name = "fusion"
+// GEN: "fm.fusion"(%{{.*}}, %{{.*}}, %{{.*}}) <{kind = "gemm"}> ({
+// GEN-NEXT: ^bb0(%{{.*}}: tensor<8x16xf32>, %{{.*}}: tensor<16x32xf32>, %{{.*}}: tensor<32xf32>):
+// GEN: "fm.yield"(%{{.*}}) : (tensor<8x32xf32>) -> ()
+// GEN-NEXT: }) : (tensor<8x16xf32>, tensor<16x32xf32>, tensor<32xf32>) -> tensor<8x32xf32>
+// GEN: "fm.fusion"(%{{.*}}) ({
+// GEN: "fm.fusion"() <{kind = "elementwise"}> ({
+func.func @fusion(%x: tensor<8x16xf32>, %w: tensor<16x32xf32>,
+                  %b: tensor<32xf32>)
+    -> (tensor<8x32xf32>, tensor<8xf32>, tensor<4x4xi1>) {
+  %0 = fm.fusion kind "gemm" (%x, %w, %b)
+      : (tensor<8x16xf32>, tensor<16x32xf32>, tensor<32xf32>) -> tensor<8x32xf32> {
+  ^bb0(%in0: tensor<8x16xf32>, %in1: tensor<16x32xf32>, %in2: tensor<32xf32>):
+    %1 = fm.matmul %in0, %in1 : tensor<8x16xf32>, tensor<16x32xf32>
+    %2 = fm.add %1, %in2 : tensor<8x32xf32>, tensor<32xf32>
+    fm.yield %2 : tensor<8x32xf32>
+  }
+  %3:2 = fm.fusion (%0) : (tensor<8x32xf32>) -> (tensor<8x32xf32>, tensor<8xf32>) {
+  ^bb0(%in0: tensor<8x32xf32>):
+    %4 = fm.exp %in0 : tensor<8x32xf32>
+    %5 = fm.reduce_sum %4 axes [1] : tensor<8x32xf32>
+    fm.yield %4, %5 : tensor<8x32xf32>, tensor<8xf32>
+  }
+  %6 = fm.fusion kind "elementwise" () : () -> tensor<4x4xi1> {
+    %7 = fm.iota : tensor<4x4xi32>
+    %8 = fm.iota axis 1 : tensor<4x4xi32>
+    %9 = fm.ge %7, %8 : tensor<4x4xi32>
+    fm.yield %9 : tensor<4x4xi1>
+  }
+  return %3#0, %3#1, %6 : tensor<8x32xf32>, tensor<8xf32>, tensor<4x4xi1>
+}

@@ -1,0 +1,29 @@
+//===- LoweringPatterns.h - fm to linalg rewrite patterns -------*- C++ -*-===//
+//
+// fm-lower-to-linalg gathers its patterns from two files: elementwise,
+// shape and conversion ops (LowerElementwise.cpp) and contractions,
+// reductions, normalizations, gathers and their gradients
+// (LowerStructured.cpp). Every pattern rewrites one fm op into upstream ops
+// on tensors of the same types.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FM_CODEGEN_LOWERINGPATTERNS_H
+#define FM_CODEGEN_LOWERINGPATTERNS_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace fm {
+
+/// constant, add … pow, comparisons, select, unary math incl. gelu/silu,
+/// gelu_grad, reshape, transpose, broadcast_to, slice, pad, concat, iota,
+/// cast.
+void populateElementwiseLoweringPatterns(mlir::RewritePatternSet &patterns);
+
+/// matmul, reduce_sum/mean/max, softmax, log_softmax and their gradients,
+/// layer_norm, rms_norm and their gradients, embedding, embedding_grad,
+/// cross_entropy, cross_entropy_grad.
+void populateStructuredLoweringPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace fm
+
+#endif // FM_CODEGEN_LOWERINGPATTERNS_H

@@ -1,0 +1,34 @@
+//===- CpuPasses.h - fmc CPU backend passes ---------------------*- C++ -*-===//
+#ifndef FM_CODEGEN_CPU_CPUPASSES_H
+#define FM_CODEGEN_CPU_CPUPASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace fm::cpu {
+
+#define GEN_PASS_DECL
+#include "codegen/cpu/CpuPasses.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "codegen/cpu/CpuPasses.h.inc"
+
+/// The prefix of the exported function that runs `F`: fmc_entry_F.
+inline constexpr llvm::StringLiteral kEntryPrefix = "fmc_entry_";
+/// libfmrt's GEMM, which fm-cpu-matmul-to-runtime calls.
+inline constexpr llvm::StringLiteral kMatmulFunction = "fmrt_matmul_f32";
+/// On a function: the positions of its LLVM arguments that
+/// fm-cpu-mark-noalias marks `llvm.noalias` once it is in the LLVM dialect.
+inline constexpr llvm::StringLiteral kNoAliasAttr = "fm_cpu.noalias_args";
+/// libfmrt's thread pool loop, which fm-cpu-parallelize calls.
+inline constexpr llvm::StringLiteral kParallelForFunction = "fmrt_parallel_for";
+
+} // namespace fm::cpu
+
+#endif // FM_CODEGEN_CPU_CPUPASSES_H

@@ -1,0 +1,122 @@
+//===- CpuPasses.td - fmc CPU backend passes ---------------*- tablegen -*-===//
+#ifndef FM_CODEGEN_CPU_CPUPASSES_TD
+#define FM_CODEGEN_CPU_CPUPASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def CpuPrepareFunctions : Pass<"fm-cpu-prepare-functions", "mlir::ModuleOp"> {
+  let summary = "Chooses the entry points and sets them up for the C ABI";
+  let description = [{
+    Public functions are entry points (with `entries`, only the listed ones:
+    the other public functions become private, so that inlining and
+    `symbol-dce` can remove them). Their arguments are marked
+    `bufferization.writable = false`, because callers own the input buffers,
+    and they get `llvm.emit_c_interface`, which `fm-cpu-entry-points` calls.
+    fm's argument and result attributes (`fm.name`, `fm.param`, ...) are
+    dropped: they describe tensors, which bufferization turns into memrefs.
+  }];
+  let options = [
+    ListOption<"entries", "entries", "std::string",
+               "Functions to keep public (default: every public function)">,
+  ];
+}
+
+def CpuDistinctResultBuffers
+    : Pass<"fm-cpu-distinct-result-buffers", "mlir::func::FuncOp"> {
+  let summary = "Gives every returned memref a buffer of its own";
+  let description = [{
+    Runs after bufferization, before `buffer-results-to-out-params
+    {hoist-static-allocs}`: a returned value that is not a `memref.alloc` of
+    the function (an argument, a global constant, a view) or that is
+    returned twice is copied into a fresh allocation. Hoisting then replaces
+    each allocation by its out-parameter, and the copy writes the caller's
+    buffer. (MLIR 19's hoisting crashes on a returned argument.)
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def CpuMatmulToRuntime : Pass<"fm-cpu-matmul-to-runtime", "mlir::ModuleOp"> {
+  let summary = "Calls libfmrt's GEMM for matmuls on f32 buffers";
+  let description = [{
+    Rewrites `linalg.matmul`, `linalg.batch_matmul` and `linalg.generic`s
+    that compute a (batched, broadcast, transposed) f32 matrix product,
+    `C[b, m, n] = sum_k A[b, m, k] * B[b, k, n]` with `C` zero-filled just
+    before, into a call to `fmrt_matmul_f32` (OpenBLAS underneath). The
+    zero fill is dropped, since the call overwrites `C`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+def CpuExpandStridedCopies
+    : Pass<"fm-cpu-expand-strided-copies", "mlir::func::FuncOp"> {
+  let summary = "Turns copies between strided views into linalg.copy";
+  let description = [{
+    `finalize-memref-to-llvm` lowers a `memref.copy` between contiguous
+    buffers to `memcpy`, but any other copy to a call into MLIR's C runner
+    utilities, which compiled fmc code does not link. Such copies become
+    `linalg.copy`, which lowers to loops.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def CpuParallelize : Pass<"fm-cpu-parallelize", "mlir::ModuleOp"> {
+  let summary = "Splits parallel loop nests across libfmrt's thread pool";
+  let description = [{
+    Runs on the `scf.parallel` nests of `convert-linalg-to-parallel-loops`.
+    Each outermost one with enough work (`min-work` innermost iterations)
+    becomes
+      - `func.func private @<F>_kernel<N>(%begin, %end, captured...)`, the
+        nest over iterations [begin, end) of its first dimension, taking
+        the values it uses from outside as arguments (constants are
+        rebuilt inside);
+      - `func.func private @<F>_kernel<N>_task(i64, i64, !llvm.ptr)`, which
+        unpacks those values from a context struct and calls the kernel;
+      - in place of the nest, the context packed on the stack and
+        `fmrt_parallel_for(0, trips, @<F>_kernel<N>_task, context)`.
+    Memref descriptors cross through `builtin.unrealized_conversion_cast`
+    to their LLVM struct, which `reconcile-unrealized-casts` removes after
+    the conversion to LLVM; indices cross as i64. Leading dimensions are
+    collapsed when the first alone is too short to feed the pool; the
+    innermost one never is, so that it stays a vectorizable loop. Kernels
+    record which of their buffers no other may alias (`fm-cpu-mark-noalias`
+    tells LLVM), and being separate functions they keep -O3 fast on large
+    steps.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
+           "Innermost iterations below which a nest stays sequential">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::scf::SCFDialect",
+  ];
+}
+
+def CpuMarkNoAlias : Pass<"fm-cpu-mark-noalias", "mlir::ModuleOp"> {
+  let summary = "Marks the buffer pointers that fm-cpu-parallelize proved "
+                "unaliased `llvm.noalias`";
+  let description = [{
+    Runs on the LLVM dialect: the arguments a function lists in its
+    `fm_cpu.noalias_args` attribute (positions among its LLVM arguments,
+    where each memref is expanded into its descriptor's fields) get
+    `llvm.noalias`, and the attribute goes away. func-to-llvm drops argument
+    attributes of memrefs, since one memref becomes several arguments.
+  }];
+}
+
+def CpuEntryPoints : Pass<"fm-cpu-entry-points", "mlir::ModuleOp"> {
+  let summary = "Adds fmc_entry_<F>(void **args) for C-interface functions";
+  let description = [{
+    Runs on the LLVM dialect. For each function `F` converted with
+    `llvm.emit_c_interface`, adds `fmc_entry_F(ptr args)`, which loads the
+    memref descriptor pointers `args[0..n)` and calls `_mlir_ciface_F` with
+    them: fmc's entry ABI (runtime/include/fmrt/EntryAbi.h).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // FM_CODEGEN_CPU_CPUPASSES_TD

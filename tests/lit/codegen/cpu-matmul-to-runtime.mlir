@@ -1,0 +1,104 @@
+// RUN: fmc-opt %s -fm-cpu-matmul-to-runtime -canonicalize -split-input-file | FileCheck %s
+
+// A plain f32 matmul after its zero fill: one GEMM call overwriting C, and no
+// fill any more.
+// CHECK-LABEL: func.func private @fmrt_matmul_f32
+// CHECK-SAME: (i64, i64, i64, i64, !llvm.ptr, i64, i64, i1 {llvm.zeroext}, !llvm.ptr, i64, i64, i1 {llvm.zeroext}, !llvm.ptr, i64, i64)
+// CHECK-LABEL: func.func @plain
+// CHECK-NOT: linalg.fill
+// CHECK-DAG: %[[ONE:.+]] = arith.constant 1 : i64
+// CHECK-DAG: %[[M:.+]] = arith.constant 8 : i64
+// CHECK-DAG: %[[N:.+]] = arith.constant 4 : i64
+// CHECK-DAG: %[[K:.+]] = arith.constant 16 : i64
+// CHECK-DAG: %[[ZERO:.+]] = arith.constant 0 : i64
+// CHECK-DAG: %[[FALSE:.+]] = arith.constant false
+// CHECK: %[[A:.+]] = llvm.inttoptr
+// CHECK: %[[B:.+]] = llvm.inttoptr
+// CHECK: %[[C:.+]] = llvm.inttoptr
+// CHECK: call @fmrt_matmul_f32(%[[ONE]], %[[M]], %[[N]], %[[K]], %[[A]], %[[K]], %[[ZERO]], %[[FALSE]], %[[B]], %[[N]], %[[ZERO]], %[[FALSE]], %[[C]], %[[N]], %[[ZERO]])
+// CHECK-NOT: linalg.matmul
+func.func @plain(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memref<8x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<8x4xf32>)
+  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x4xf32>) outs(%c : memref<8x4xf32>)
+  return
+}
+
+// -----
+
+// Two batch loops: A is transposed ([k, m] storage) and broadcast along the
+// second, B is transposed ([n, k]) and broadcast along the first. The second
+// batch loop becomes the call's strided batch (A stride 0, B 24, C 30); the
+// first stays an scf.for that moves A by 20 and C by 90 elements (4 bytes
+// each).
+#a = affine_map<(d0, d1, d2, d3, d4) -> (d0, 0, d4, d2)>
+#b = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3, d4)>
+#c = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @batched
+// CHECK-DAG: %[[C80:.+]] = arith.constant 80 : index
+// CHECK-DAG: %[[C360:.+]] = arith.constant 360 : index
+// CHECK: scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step
+// CHECK: arith.muli %[[I]], %[[C80]]
+// CHECK: arith.muli %[[I]], %[[C360]]
+// CHECK: call @fmrt_matmul_f32(%c3_i64, %c5_i64, %c6_i64, %c4_i64, %{{.+}}, %c5_i64, %c0_i64, %true, %{{.+}}, %c4_i64, %c24_i64, %true, %{{.+}}, %c6_i64, %c30_i64)
+func.func @batched(%a: memref<2x1x4x5xf32>, %b: memref<3x6x4xf32>, %c: memref<2x3x5x6xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<2x3x5x6xf32>)
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x1x4x5xf32>, memref<3x6x4xf32>) outs(%c : memref<2x3x5x6xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Equal batches collapse into one strided batch of 6 without a loop.
+// CHECK-LABEL: func.func @collapsed
+// CHECK-NOT: scf.for
+// CHECK: call @fmrt_matmul_f32(%c6_i64, %c4_i64, %c2_i64, %c3_i64, %{{.+}}, %c3_i64, %c12_i64, %false, %{{.+}}, %c2_i64, %c6_i64, %false, %{{.+}}, %c2_i64, %c8_i64)
+#a = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+#b = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
+#c = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+func.func @collapsed(%a: memref<2x3x4x3xf32>, %b: memref<2x3x3x2xf32>, %c: memref<2x3x4x2xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<2x3x4x2xf32>)
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x3x4x3xf32>, memref<2x3x3x2xf32>) outs(%c : memref<2x3x4x2xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Left alone: no zero fill to drop (the call cannot accumulate), a bf16
+// product, and a body that is not a multiply-accumulate.
+// CHECK-LABEL: func.func @kept
+// CHECK-NOT: call
+// CHECK: linalg.matmul
+// CHECK: linalg.matmul
+// CHECK: linalg.generic
+func.func @kept(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memref<8x4xf32>,
+                %ha: memref<8x16xbf16>, %hb: memref<16x4xbf16>, %hc: memref<8x4xbf16>) {
+  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x4xf32>) outs(%c : memref<8x4xf32>)
+  %zero = arith.constant 0.0 : bf16
+  linalg.fill ins(%zero : bf16) outs(%hc : memref<8x4xbf16>)
+  linalg.matmul ins(%ha, %hb : memref<8x16xbf16>, memref<16x4xbf16>) outs(%hc : memref<8x4xbf16>)
+  %fzero = arith.constant 0.0 : f32
+  linalg.fill ins(%fzero : f32) outs(%c : memref<8x4xf32>)
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<8x16xf32>, memref<16x4xf32>) outs(%c : memref<8x4xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %s = arith.addf %x, %y : f32
+    %t = arith.addf %acc, %s : f32
+    linalg.yield %t : f32
+  }
+  return
+}

@@ -1,0 +1,95 @@
+// RUN: fmc-opt %s -fm-cpu-parallelize -split-input-file | FileCheck %s
+
+// A nest with enough work runs on the pool: its leading dimensions (4x8) are
+// collapsed into 32 chunks, its body moves into a kernel over [begin, end)
+// of them, whose buffers are unaliased, and a task unpacks the stack
+// context the caller fills.
+// CHECK-LABEL: func.func private @fmrt_parallel_for(i64, i64, (i64, i64, !llvm.ptr) -> (), !llvm.ptr)
+// CHECK-LABEL: func.func @big
+// CHECK-SAME: (%[[IN:.+]]: memref<4x8x2048xf32>, %[[OUT:.+]]: memref<4x8x2048xf32>)
+// CHECK: %[[CONTEXT:.+]] = llvm.alloca %{{.+}} x !llvm.struct<(struct<(ptr, ptr, i64, array<3 x i64>, array<3 x i64>)>, struct<(ptr, ptr, i64, array<3 x i64>, array<3 x i64>)>, i64)>
+// CHECK: %[[PACKED_IN:.+]] = builtin.unrealized_conversion_cast %[[IN]] : memref<4x8x2048xf32> to !llvm.struct
+// CHECK: llvm.store %[[PACKED_IN]]
+// CHECK: %[[PACKED_OUT:.+]] = builtin.unrealized_conversion_cast %[[OUT]]
+// CHECK: llvm.store %[[PACKED_OUT]]
+// CHECK: %[[TASK:.+]] = constant @big_kernel0_task : (i64, i64, !llvm.ptr) -> ()
+// CHECK-DAG: %[[ZERO:.+]] = arith.constant 0 : i64
+// CHECK-DAG: %[[CHUNKS:.+]] = arith.constant 32 : i64
+// CHECK: call @fmrt_parallel_for(%[[ZERO]], %[[CHUNKS]], %[[TASK]], %[[CONTEXT]])
+// CHECK-NOT: scf.parallel
+// CHECK: return
+
+// CHECK-LABEL: func.func private @big_kernel0
+// CHECK-SAME: (%[[BEGIN:.+]]: index, %[[END:.+]]: index, %[[KIN:.+]]: memref<4x8x2048xf32>, %[[KOUT:.+]]: memref<4x8x2048xf32>, %{{.+}}: index)
+// CHECK-SAME: attributes {fm_cpu.noalias_args = array<i64: 2, 3, 11, 12>}
+// CHECK: scf.parallel (%[[I:.+]], %[[K:.+]]) = (%[[BEGIN]], %{{.+}}) to (%[[END]], %{{.+}})
+// CHECK-DAG: arith.remsi %[[I]]
+// CHECK-DAG: arith.divsi %[[I]]
+// CHECK: memref.load %[[KIN]]
+// CHECK: math.exp
+// CHECK: memref.store %{{.+}}, %[[KOUT]]
+
+// CHECK-LABEL: func.func private @big_kernel0_task
+// CHECK-SAME: (%[[B:.+]]: i64, %[[E:.+]]: i64, %[[CTX:.+]]: !llvm.ptr)
+// CHECK-DAG: %[[BI:.+]] = arith.index_cast %[[B]] : i64 to index
+// CHECK-DAG: %[[EI:.+]] = arith.index_cast %[[E]] : i64 to index
+// CHECK: llvm.getelementptr %[[CTX]][0, 0]
+// CHECK: %[[FIELD:.+]] = llvm.load
+// CHECK: %[[M:.+]] = builtin.unrealized_conversion_cast %[[FIELD]] : !llvm.struct<(ptr, ptr, i64, array<3 x i64>, array<3 x i64>)> to memref<4x8x2048xf32>
+// CHECK: call @big_kernel0(%[[BI]], %[[EI]], %[[M]],
+func.func @big(%in: memref<4x8x2048xf32>, %out: memref<4x8x2048xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %c2048 = arith.constant 2048 : index
+  scf.parallel (%i, %j, %k) = (%c0, %c0, %c0) to (%c4, %c8, %c2048) step (%c1, %c1, %c1) {
+    %x = memref.load %in[%i, %j, %k] : memref<4x8x2048xf32>
+    %y = math.exp %x : f32
+    memref.store %y, %out[%i, %j, %k] : memref<4x8x2048xf32>
+  }
+  return
+}
+
+// -----
+
+// Too little work: the nest stays.
+// CHECK-LABEL: func.func @small
+// CHECK-NOT: call
+// CHECK: scf.parallel
+func.func @small(%buffer: memref<16x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c16, %c16) step (%c1, %c1) {
+    %x = memref.load %buffer[%i, %j] : memref<16x16xf32>
+    %y = math.exp %x : f32
+    memref.store %y, %buffer[%i, %j] : memref<16x16xf32>
+  }
+  return
+}
+
+// -----
+
+// In place: the one buffer is read and written through two views, so the
+// kernel claims nothing unaliased. The first dimension has 64 chunks
+// already and is not collapsed.
+// CHECK-LABEL: func.func @in_place
+// CHECK: %[[CHUNKS:.+]] = arith.constant 64 : i64
+// CHECK: call @fmrt_parallel_for(%{{.+}}, %[[CHUNKS]],
+// CHECK-LABEL: func.func private @in_place_kernel0
+// CHECK-SAME: attributes {fm_cpu.noalias_args = array<i64>}
+// CHECK: scf.parallel (%{{.+}}, %{{.+}}) =
+func.func @in_place(%buffer: memref<64x1024xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c1024 = arith.constant 1024 : index
+  %view = memref.subview %buffer[0, 0] [64, 1024] [1, 1] : memref<64x1024xf32> to memref<64x1024xf32, strided<[1024, 1]>>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c1024) step (%c1, %c1) {
+    %x = memref.load %buffer[%i, %j] : memref<64x1024xf32>
+    %y = math.exp %x : f32
+    memref.store %y, %view[%i, %j] : memref<64x1024xf32, strided<[1024, 1]>>
+  }
+  return
+}
