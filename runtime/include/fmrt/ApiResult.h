@@ -9,6 +9,7 @@
 #ifndef FMRT_APIRESULT_H
 #define FMRT_APIRESULT_H
 
+#include "fmrt/Status.h"
 #include "fmrt/fmrt.h"
 
 #include <cassert>
@@ -40,25 +41,7 @@ private:
 };
 
 /// A value or the ApiStatus explaining why there is none.
-template <typename T> class ApiResult {
-public:
-  ApiResult(T value) : value_(std::move(value)) {}
-  ApiResult(ApiStatus status) : status_(std::move(status)) {
-    assert(!status_.ok() && "an ApiResult built from a status must fail");
-  }
-  bool ok() const { return value_.has_value(); }
-  explicit operator bool() const { return ok(); }
-  const ApiStatus &status() const { return status_; }
-  T &operator*() { return *value_; }
-  const T &operator*() const { return *value_; }
-  T *operator->() { return &*value_; }
-  const T *operator->() const { return &*value_; }
-  T take() { return std::move(*value_); }
-
-private:
-  std::optional<T> value_;
-  ApiStatus status_;
-};
+template <typename T> using ApiResult = BasicExpected<T, ApiStatus>;
 
 } // namespace fmrt
 

@@ -33,16 +33,17 @@ private:
   std::string message_;
 };
 
-/// A value or the Status explaining why there is none.
-template <typename T> class Expected {
+/// A value or the status explaining why there is none. `StatusT` is Status
+/// here and ApiStatus (which adds the C API's code) in fmrt.hpp's results.
+template <typename T, typename StatusT = Status> class BasicExpected {
 public:
-  Expected(T value) : value_(std::move(value)) {}
-  Expected(Status status) : status_(std::move(status)) {
-    assert(!status_.ok() && "an Expected built from a Status must be an error");
+  BasicExpected(T value) : value_(std::move(value)) {}
+  BasicExpected(StatusT status) : status_(std::move(status)) {
+    assert(!status_.ok() && "an Expected built from a status must be an error");
   }
   bool ok() const { return value_.has_value(); }
   explicit operator bool() const { return ok(); }
-  const Status &status() const { return status_; }
+  const StatusT &status() const { return status_; }
   T &operator*() { return *value_; }
   const T &operator*() const { return *value_; }
   T *operator->() { return &*value_; }
@@ -51,8 +52,10 @@ public:
 
 private:
   std::optional<T> value_;
-  Status status_;
+  StatusT status_;
 };
+
+template <typename T> using Expected = BasicExpected<T, Status>;
 
 } // namespace fmrt
 
