@@ -24,7 +24,8 @@ inline constexpr llvm::StringLiteral kEntryPrefix = "fmc_entry_";
 /// libfmrt's GEMM, which fm-cpu-matmul-to-runtime calls.
 inline constexpr llvm::StringLiteral kMatmulFunction = "fmrt_matmul_f32";
 /// On a function: the positions of its LLVM arguments that
-/// fm-cpu-mark-noalias marks `llvm.noalias` once it is in the LLVM dialect.
+/// fm-cpu-kernel-attributes marks `llvm.noalias` once it is in the LLVM
+/// dialect.
 inline constexpr llvm::StringLiteral kNoAliasAttr = "fm_cpu.noalias_args";
 /// libfmrt's thread pool loop, which fm-cpu-parallelize calls.
 inline constexpr llvm::StringLiteral kParallelForFunction = "fmrt_parallel_for";

@@ -82,9 +82,9 @@ def CpuParallelize : Pass<"fm-cpu-parallelize", "mlir::ModuleOp"> {
     the conversion to LLVM; indices cross as i64. Leading dimensions are
     collapsed when the first alone is too short to feed the pool; the
     innermost one never is, so that it stays a vectorizable loop. Kernels
-    record which of their buffers no other may alias (`fm-cpu-mark-noalias`
-    tells LLVM), and being separate functions they keep -O3 fast on large
-    steps.
+    record which of their buffers no other may alias
+    (`fm-cpu-kernel-attributes` tells LLVM), and being separate functions
+    they keep -O3 fast on large steps.
   }];
   let options = [
     Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
@@ -96,15 +96,21 @@ def CpuParallelize : Pass<"fm-cpu-parallelize", "mlir::ModuleOp"> {
   ];
 }
 
-def CpuMarkNoAlias : Pass<"fm-cpu-mark-noalias", "mlir::ModuleOp"> {
-  let summary = "Marks the buffer pointers that fm-cpu-parallelize proved "
-                "unaliased `llvm.noalias`";
+def CpuKernelAttributes
+    : Pass<"fm-cpu-kernel-attributes", "mlir::ModuleOp"> {
+  let summary = "Gives fm-cpu-parallelize's kernels their LLVM attributes";
   let description = [{
-    Runs on the LLVM dialect: the arguments a function lists in its
-    `fm_cpu.noalias_args` attribute (positions among its LLVM arguments,
-    where each memref is expanded into its descriptor's fields) get
-    `llvm.noalias`, and the attribute goes away. func-to-llvm drops argument
-    attributes of memrefs, since one memref becomes several arguments.
+    Runs on the LLVM dialect, on the functions carrying the
+    `fm_cpu.noalias_args` attribute, which fm-cpu-parallelize puts on its
+    kernels:
+      - the arguments it lists (positions among the LLVM arguments, where
+        each memref is expanded into its descriptor's fields) get
+        `llvm.noalias`; func-to-llvm drops argument attributes of memrefs,
+        since one memref becomes several arguments;
+      - the function becomes `no_inline`: a kernel called once would
+        otherwise be inlined back into its caller, and -O3 on one function
+        holding every loop of a training step takes minutes;
+    and the attribute goes away.
   }];
 }
 

@@ -116,7 +116,7 @@ void buildBuffersToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCpuMarkNoAlias());
+  pm.addPass(createCpuKernelAttributes());
   pm.addPass(createCpuEntryPoints());
 }
 

@@ -9,6 +9,8 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
 
+#include "llvm/ADT/StringMap.h"
+
 namespace fm::cpu {
 #define GEN_PASS_DEF_CPUPARALLELIZE
 #include "codegen/cpu/CpuPasses.h.inc"
@@ -57,6 +59,7 @@ struct CpuParallelizePass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    kernels.clear();
     SmallVector<func::FuncOp> functions(module.getOps<func::FuncOp>());
     for (func::FuncOp function : functions) {
       SmallVector<scf::ParallelOp> nests;
@@ -66,15 +69,20 @@ struct CpuParallelizePass
       });
       unsigned counter = 0;
       for (scf::ParallelOp nest : nests) {
-        if (nest.getNumResults() != 0 || nestWork(nest) < minWork)
+        if (nest.getNumResults() != 0)
           continue;
-        scf::ParallelOp collapsed = collapseLeadingLoops(nest);
-        std::optional<int64_t> trips = tripCounts(collapsed).front();
-        if (!trips || *trips < 2 ||
-            !isConstantIntValue(collapsed.getLowerBound().front(), 0) ||
-            !isConstantIntValue(collapsed.getStep().front(), 1))
-          continue;
-        outline(module, function, collapsed, *trips, counter++);
+        // Chunks of the first dimension go to the pool; small or irregular
+        // nests run on the calling thread.
+        std::optional<int64_t> trips;
+        if (nestWork(nest) >= minWork) {
+          nest = collapseLeadingLoops(nest);
+          trips = tripCounts(nest).front();
+          if (trips && (*trips < 2 ||
+                        !isConstantIntValue(nest.getLowerBound().front(), 0) ||
+                        !isConstantIntValue(nest.getStep().front(), 1)))
+            trips.reset();
+        }
+        outline(module, function, nest, trips, counter++);
       }
     }
   }
@@ -127,8 +135,11 @@ private:
     return type.isIndex() ? i64 : type;
   }
 
+  /// Moves `nest` into a kernel function and calls it: through
+  /// fmrt_parallel_for over [0, parallelTrips) when given, else directly
+  /// over the nest's own first-dimension range.
   void outline(ModuleOp module, func::FuncOp parent, scf::ParallelOp nest,
-               int64_t trips, unsigned index) {
+               std::optional<int64_t> parallelTrips, unsigned index) {
     MLIRContext *context = &getContext();
     Location loc = nest.getLoc();
     Type i64 = IntegerType::get(context, 64);
@@ -149,9 +160,17 @@ private:
           .push_back(value);
 
     std::string name = (parent.getName() + "_kernel" + Twine(index)).str();
-    func::FuncOp kernel = createKernel(module, name, nest, captured, constants);
-    func::FuncOp task =
-        createTask(module, (kernel.getName() + "_task").str(), kernel);
+    SharedKernel &shared =
+        findOrAddKernel(createKernel(module, name, nest, captured, constants));
+    func::FuncOp kernel = shared.kernel;
+    if (!parallelTrips) {
+      SmallVector<Value> arguments = {nest.getLowerBound().front(),
+                                      nest.getUpperBound().front()};
+      llvm::append_range(arguments, captured);
+      OpBuilder(nest).create<func::CallOp>(loc, kernel, arguments);
+      nest.erase();
+      return;
+    }
 
     // The call: pack the context on the caller's stack (allocated once, at
     // its entry) and hand the range to the pool.
@@ -179,20 +198,56 @@ private:
           ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(field)});
       builder.create<LLVM::StoreOp>(loc, packed, slot);
     }
+    if (!shared.task)
+      shared.task =
+          createTask(module, (kernel.getName() + "_task").str(), kernel);
+    func::FuncOp task = shared.task;
     Value taskAddress = builder.create<func::ConstantOp>(
         loc, task.getFunctionType(), SymbolRefAttr::get(task));
     builder.create<func::CallOp>(
         loc, declareParallelFor(module, task.getFunctionType()),
-        ValueRange{builder.create<arith::ConstantIntOp>(loc, 0, 64),
-                   builder.create<arith::ConstantIntOp>(loc, trips, 64),
-                   taskAddress, contextPointer});
+        ValueRange{
+            builder.create<arith::ConstantIntOp>(loc, 0, 64),
+            builder.create<arith::ConstantIntOp>(loc, *parallelTrips, 64),
+            taskAddress, contextPointer});
     nest.erase();
+  }
+
+  /// A kernel and, once a nest runs it on the pool, its task.
+  struct SharedKernel {
+    func::FuncOp kernel, task;
+  };
+
+  /// The kernel equal to the new `kernel` (which then goes away), or
+  /// `kernel` itself. Nests that differ only in the buffers they touch (the
+  /// same layer of a model, its forward and its gradient in different entry
+  /// points) share one kernel: a 12-layer model compiles about as fast as a
+  /// 1-layer one.
+  SharedKernel &findOrAddKernel(func::FuncOp kernel) {
+    auto [found, inserted] = kernels.try_emplace(structuralKey(kernel));
+    if (inserted)
+      found->second.kernel = kernel;
+    else
+      kernel.erase();
+    return found->second;
+  }
+
+  /// `kernel` printed without its name or locations: equal keys, equal
+  /// kernels.
+  static std::string structuralKey(func::FuncOp kernel) {
+    StringAttr name = kernel.getSymNameAttr();
+    kernel.setSymName("kernel");
+    std::string key;
+    llvm::raw_string_ostream os(key);
+    kernel->print(os, OpPrintingFlags().useLocalScope());
+    kernel.setSymNameAttr(name);
+    return key;
   }
 
   /// `func.func private @name(%begin: index, %end: index, captured...)`
   /// running iterations [begin, end) of `nest`'s first dimension. Buffers
   /// that no other argument can alias get their LLVM pointers marked
-  /// noalias (kNoAliasAttr, for fm-cpu-mark-noalias).
+  /// noalias (kNoAliasAttr, for fm-cpu-kernel-attributes).
   func::FuncOp createKernel(ModuleOp module, llvm::StringRef name,
                             scf::ParallelOp nest, ArrayRef<Value> captured,
                             ArrayRef<Value> constants) {
@@ -313,6 +368,9 @@ private:
     builder.create<func::ReturnOp>(loc);
     return task;
   }
+
+  /// The kernels so far, by structuralKey.
+  llvm::StringMap<SharedKernel> kernels;
 
   func::FuncOp declareParallelFor(ModuleOp module, FunctionType taskType) {
     if (auto existing =

@@ -53,10 +53,18 @@ func.func @big(%in: memref<4x8x2048xf32>, %out: memref<4x8x2048xf32>) {
 
 // -----
 
-// Too little work: the nest stays.
+// Too little work for the pool: the nest becomes a kernel the function
+// calls itself, over the nest's whole range; no task is made.
 // CHECK-LABEL: func.func @small
-// CHECK-NOT: call
+// CHECK-SAME: (%[[BUFFER:.+]]: memref<16x16xf32>)
+// CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG: %[[C16:.+]] = arith.constant 16 : index
+// CHECK: call @small_kernel0(%[[C0]], %[[C16]], %[[BUFFER]])
+// CHECK-NOT: scf.parallel
+// CHECK-NOT: fmrt_parallel_for
+// CHECK-LABEL: func.func private @small_kernel0
 // CHECK: scf.parallel
+// CHECK-NOT: _task
 func.func @small(%buffer: memref<16x16xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -65,6 +73,53 @@ func.func @small(%buffer: memref<16x16xf32>) {
     %x = memref.load %buffer[%i, %j] : memref<16x16xf32>
     %y = math.exp %x : f32
     memref.store %y, %buffer[%i, %j] : memref<16x16xf32>
+  }
+  return
+}
+
+// -----
+
+// Nests that differ only in their buffers share one kernel, across
+// functions too; a different body gets its own.
+// CHECK-LABEL: func.func @first
+// CHECK-SAME: (%[[A:.+]]: memref<8xf32>, %[[B:.+]]: memref<8xf32>)
+// CHECK: call @first_kernel0(%{{.+}}, %{{.+}}, %[[A]])
+// CHECK: call @first_kernel0(%{{.+}}, %{{.+}}, %[[B]])
+// CHECK: call @first_kernel2(
+// CHECK-LABEL: func.func @second
+// CHECK: call @first_kernel0(
+// CHECK-COUNT-2: func.func private @first_kernel
+// CHECK-NOT: func.func private
+// CHECK: // -----
+func.func @first(%a: memref<8xf32>, %b: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %x = memref.load %a[%i] : memref<8xf32>
+    %y = math.exp %x : f32
+    memref.store %y, %a[%i] : memref<8xf32>
+  }
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %x = memref.load %b[%i] : memref<8xf32>
+    %y = math.exp %x : f32
+    memref.store %y, %b[%i] : memref<8xf32>
+  }
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %x = memref.load %b[%i] : memref<8xf32>
+    %y = math.log %x : f32
+    memref.store %y, %b[%i] : memref<8xf32>
+  }
+  return
+}
+func.func @second(%c: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %x = memref.load %c[%i] : memref<8xf32>
+    %y = math.exp %x : f32
+    memref.store %y, %c[%i] : memref<8xf32>
   }
   return
 }
