@@ -67,24 +67,29 @@ def CpuParallelize : Pass<"fm-cpu-parallelize", "mlir::ModuleOp"> {
   let summary = "Splits parallel loop nests across libfmrt's thread pool";
   let description = [{
     Runs on the `scf.parallel` nests of `convert-linalg-to-parallel-loops`.
-    Each outermost one with enough work (`min-work` innermost iterations)
-    becomes
-      - `func.func private @<F>_kernel<N>(%begin, %end, captured...)`, the
-        nest over iterations [begin, end) of its first dimension, taking
-        the values it uses from outside as arguments (constants are
-        rebuilt inside);
-      - `func.func private @<F>_kernel<N>_task(i64, i64, !llvm.ptr)`, which
-        unpacks those values from a context struct and calls the kernel;
+    Each outermost one becomes a kernel,
+      `func.func private @<F>_kernel<N>(%begin, %end, captured...)`, the
+      nest over iterations [begin, end) of its first dimension, taking the
+      values it uses from outside as arguments (constants are rebuilt
+      inside). Nests that print the same apart from their buffers share
+      one kernel, across functions too.
+    A nest with enough work (`min-work` innermost iterations) runs on the
+    pool:
+      - `func.func private @<F>_kernel<N>_task(i64, i64, !llvm.ptr)`
+        unpacks the captured values from a context struct and calls the
+        kernel;
       - in place of the nest, the context packed on the stack and
         `fmrt_parallel_for(0, trips, @<F>_kernel<N>_task, context)`.
+    Others are replaced by a direct call of the kernel over their whole
+    first dimension.
     Memref descriptors cross through `builtin.unrealized_conversion_cast`
     to their LLVM struct, which `reconcile-unrealized-casts` removes after
     the conversion to LLVM; indices cross as i64. Leading dimensions are
     collapsed when the first alone is too short to feed the pool; the
     innermost one never is, so that it stays a vectorizable loop. Kernels
     record which of their buffers no other may alias
-    (`fm-cpu-kernel-attributes` tells LLVM), and being separate functions
-    they keep -O3 fast on large steps.
+    (`fm-cpu-kernel-attributes` tells LLVM and keeps them out of line);
+    being separate, shared functions they keep -O3 fast on large steps.
   }];
   let options = [
     Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
