@@ -18,6 +18,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -358,6 +359,19 @@ private:
   double smoothedSum = 0, smoothedWeight = 0;
 };
 
+/// The closing line: how long preparing the step took (the JIT compile on
+/// the CPU backend) and the median time of a step, the figure bench/
+/// compares (data loading and logging excluded).
+void reportTimes(llvm::raw_ostream &log, double compileSeconds,
+                 std::vector<double> stepSeconds) {
+  if (stepSeconds.empty())
+    return;
+  auto middle = stepSeconds.begin() + stepSeconds.size() / 2;
+  std::nth_element(stepSeconds.begin(), middle, stepSeconds.end());
+  log << "time: prepare " << llvm::format("%.2f", compileSeconds)
+      << " s, median step " << llvm::format("%.2f", *middle * 1e3) << " ms\n";
+}
+
 /// Opens loss.csv: appended to when resuming, otherwise started afresh.
 FailureOr<std::unique_ptr<llvm::raw_fd_ostream>>
 openLossCsv(ModuleOp module, const TrainOptions &options) {
@@ -431,10 +445,15 @@ LogicalResult train(ModuleOp module, const TrainOptions &options,
   }
 
   // Compiled before the clock of the progress report starts.
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point compileStart = Clock::now();
   FailureOr<std::unique_ptr<Executor>> executor = createExecutor(
       options.backend, module, step->function, options.precision);
   if (failed(executor))
     return failure();
+  double compileSeconds =
+      std::chrono::duration<double>(Clock::now() - compileStart).count();
+  std::vector<double> stepSeconds;
   FailureOr<std::unique_ptr<llvm::raw_fd_ostream>> csv =
       openLossCsv(module, options);
   if (failed(csv))
@@ -454,9 +473,12 @@ LogicalResult train(ModuleOp module, const TrainOptions &options,
     fmrt::Status filled = data->fill(dataRandom, inputs);
     if (!filled.ok())
       return module.emitError() << filled.message();
+    Clock::time_point stepStart = Clock::now();
     FailureOr<std::vector<fmrt::Tensor>> results = (*executor)->run(inputs);
     if (failed(results))
       return failure();
+    stepSeconds.push_back(
+        std::chrono::duration<double>(Clock::now() - stepStart).count());
     double loss = (*results)[0].getDouble(0);
     int64_t stepCount = firstStep + done + 1;
     if (!std::isfinite(loss))
@@ -470,6 +492,7 @@ LogicalResult train(ModuleOp module, const TrainOptions &options,
         stepCount % options.checkpointEvery == 0 && failed(save(stepCount)))
       return failure();
   }
+  reportTimes(log, compileSeconds, stepSeconds);
   if (!options.checkpointDir.empty())
     return save(firstStep + options.steps);
   return success();

@@ -119,6 +119,19 @@ def CpuKernelAttributes
   }];
 }
 
+def CpuRuntimeAllocator
+    : Pass<"fm-cpu-runtime-allocator", "mlir::ModuleOp"> {
+  let summary = "Allocates buffers with libfmrt's fmrt_alloc and fmrt_free";
+  let description = [{
+    Runs on the LLVM dialect, after `finalize-memref-to-llvm`: calls of
+    `malloc` and `free` become calls of `fmrt_alloc` and `fmrt_free`
+    (runtime/include/fmrt/fmrt.h), which keep freed blocks for the next
+    allocation of the same size. A training step allocates the same
+    temporaries on every call; from libc, each large one is a fresh
+    mapping whose pages fault in again every step.
+  }];
+}
+
 def CpuEntryPoints : Pass<"fm-cpu-entry-points", "mlir::ModuleOp"> {
   let summary = "Adds fmc_entry_<F>(void **args) for C-interface functions";
   let description = [{

@@ -117,6 +117,7 @@ void buildBuffersToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCpuKernelAttributes());
+  pm.addPass(createCpuRuntimeAllocator());
   pm.addPass(createCpuEntryPoints());
 }
 

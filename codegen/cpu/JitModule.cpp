@@ -23,6 +23,8 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner mangle) {
     symbols[mangle(name)] = {llvm::orc::ExecutorAddr::fromPtr(function),
                              llvm::JITSymbolFlags::Exported};
   };
+  bind("fmrt_alloc", &fmrt_alloc);
+  bind("fmrt_free", &fmrt_free);
   bind("fmrt_matmul_f32", &fmrt_matmul_f32);
   bind("fmrt_parallel_for", &fmrt_parallel_for);
   return symbols;

@@ -1,12 +1,13 @@
 //===- Blas.cpp - GEMM for compiled code ----------------------------------===//
 //
-// fmrt_matmul_f32 hands each matrix product to OpenBLAS. Batches are spread
-// over fmrt's thread pool only when each product is small enough that
-// OpenBLAS runs it on one thread (it does so up to m*n*k = 4 * 65536, its
-// default GEMM_MULTITHREAD_THRESHOLD); larger products run one after another,
-// each on OpenBLAS's own threads. So the two pools never compete for the
-// cores, without touching OpenBLAS's process-wide thread count (Debian's
-// OpenBLAS 0.3.21 has no per-thread setting).
+// fmrt_matmul_f32 hands matrix products to OpenBLAS, which runs
+// single-threaded: libfmrt's pool shares the work out itself, over the batch
+// when there are enough matrices, otherwise over blocks of rows (or columns)
+// of C. With OpenBLAS's own threads as well, two pools competed for the
+// cores, and OpenBLAS's idle threads spin on sched_yield for a while after
+// each GEMM, which took a fifth of a GPT step's time on two cores.
+// Debian's OpenBLAS 0.3.21 only has a process-wide thread count, so libfmrt
+// sets it to 1 the first time it multiplies.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,14 +15,22 @@
 #include "fmrt/fmrt.h"
 
 #include <cblas.h>
+
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 namespace {
 
-constexpr int64_t kOpenBlasSingleThreadedWork = 4 * 65536;
+/// Products smaller than this (m * n * k) run on the calling thread: waking
+/// the pool costs more than they do.
+constexpr double kParallelWork = 64.0 * 64 * 64;
+/// Rows or columns of C per parallel block: a multiple of OpenBLAS's
+/// micro-kernel tiles.
+constexpr int64_t kBlock = 16;
 
 /// OpenBLAS takes 32-bit sizes. fmrt_matmul_f32 has no way to report an
 /// error, and a silently wrapped size would compute garbage.
@@ -34,6 +43,36 @@ blasint checkedSize(int64_t value, const char *name) {
   }
   return static_cast<blasint>(value);
 }
+
+/// One row-major product: C (m x n) = op(A) op(B).
+struct Gemm {
+  bool transA, transB;
+  blasint lda, ldb, ldc;
+
+  void operator()(int64_t m, int64_t n, int64_t k, const float *a,
+                  const float *b, float *c) const {
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+                transB ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
+                static_cast<blasint>(n), static_cast<blasint>(k), 1.0f, a, lda,
+                b, ldb, 0.0f, c, ldc);
+  }
+
+  /// Rows [first, last) of C: rows of op(A), which are columns of a
+  /// transposed A.
+  void rows(int64_t first, int64_t last, int64_t n, int64_t k, const float *a,
+            const float *b, float *c) const {
+    (*this)(last - first, n, k, a + (transA ? first : first * lda), b,
+            c + first * ldc);
+  }
+
+  /// Columns [first, last) of C: columns of op(B), which are rows of a
+  /// transposed B.
+  void columns(int64_t first, int64_t last, int64_t m, int64_t k,
+               const float *a, const float *b, float *c) const {
+    (*this)(m, last - first, k, a, b + (transB ? first * ldb : first),
+            c + first);
+  }
+};
 
 } // namespace
 
@@ -51,22 +90,39 @@ void fmrt_matmul_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
         std::memset(c + i * strideC + row * ldc, 0, n * sizeof(float));
     return;
   }
-  const blasint rows = checkedSize(m, "m"), cols = checkedSize(n, "n"),
-                depth = checkedSize(k, "k"),
-                rowStrideA = checkedSize(lda, "lda"),
-                rowStrideB = checkedSize(ldb, "ldb"),
-                rowStrideC = checkedSize(ldc, "ldc");
-  auto multiply = [&](int64_t first, int64_t last) {
-    for (int64_t i = first; i < last; ++i)
-      cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-                  transB ? CblasTrans : CblasNoTrans, rows, cols, depth, 1.0f,
-                  a + i * strideA, rowStrideA, b + i * strideB, rowStrideB,
-                  0.0f, c + i * strideC, rowStrideC);
-  };
+  checkedSize(m, "m");
+  checkedSize(n, "n");
+  checkedSize(k, "k");
+  static std::once_flag singleThreaded;
+  std::call_once(singleThreaded, [] { openblas_set_num_threads(1); });
+  const Gemm gemm{transA, transB, checkedSize(lda, "lda"),
+                  checkedSize(ldb, "ldb"), checkedSize(ldc, "ldc")};
+
+  fmrt::ThreadPool &pool = fmrt::ThreadPool::global();
   // In double: the product of three 31-bit sizes overflows int64_t.
   const double work = static_cast<double>(m) * n * k;
-  if (batch == 1 || work > kOpenBlasSingleThreadedWork)
-    multiply(0, batch);
-  else
-    fmrt::ThreadPool::global().parallelFor(0, batch, multiply);
+  if (pool.threads() == 1 || work * batch < kParallelWork) {
+    for (int64_t i = 0; i < batch; ++i)
+      gemm(m, n, k, a + i * strideA, b + i * strideB, c + i * strideC);
+  } else if (batch >= pool.threads()) {
+    pool.parallelFor(0, batch, [&](int64_t first, int64_t last) {
+      for (int64_t i = first; i < last; ++i)
+        gemm(m, n, k, a + i * strideA, b + i * strideB, c + i * strideC);
+    });
+  } else {
+    // Few large matrices: split each along its longer side of C.
+    for (int64_t i = 0; i < batch; ++i) {
+      const float *ai = a + i * strideA, *bi = b + i * strideB;
+      float *ci = c + i * strideC;
+      const bool byRows = m >= n;
+      const int64_t blocks = ((byRows ? m : n) + kBlock - 1) / kBlock;
+      pool.parallelFor(0, blocks, [&](int64_t first, int64_t last) {
+        const int64_t end = std::min((byRows ? m : n), last * kBlock);
+        if (byRows)
+          gemm.rows(first * kBlock, end, n, k, ai, bi, ci);
+        else
+          gemm.columns(first * kBlock, end, m, k, ai, bi, ci);
+      });
+    }
+  }
 }

@@ -304,6 +304,18 @@ FMRT_EXPORT fmrt_status fmrt_session_step(fmrt_session *session,
 /* Compiled artifacts call these; they are resolved against the libfmrt
  * loaded in the process. */
 
+/** Memory for compiled code's temporary buffers, 64-byte aligned; NULL when
+ * out of memory. Freed blocks are kept for reuse by later allocations of the
+ * same size (up to FMRT_ALLOC_CACHE_MB MiB in all, 2048 by default), since a
+ * step allocates the same sizes on every call. */
+FMRT_EXPORT void *fmrt_alloc(int64_t bytes);
+
+/** Returns a block of fmrt_alloc; NULL is ignored. */
+FMRT_EXPORT void fmrt_free(void *block);
+
+/** Gives the blocks kept for reuse back to the system. */
+FMRT_EXPORT void fmrt_trim_memory(void);
+
 /** Threads in the process-wide pool (FMRT_NUM_THREADS, or the hardware's
  * concurrency), the calling thread included. */
 FMRT_EXPORT int fmrt_num_threads(void);

@@ -22,8 +22,13 @@
 // CHECK-LABEL: llvm.func @fmc_entry_dense(%{{.+}}: !llvm.ptr)
 // CHECK: llvm.call @_mlir_ciface_dense(
 
-// Without the runtime: loops only.
-// LOOPS-NOT: fmrt_
+// Without the runtime's GEMM and pool: loops only, on the thread that
+// calls; buffers still come from fmrt_alloc.
+// LOOPS-NOT: fmrt_matmul_f32
+// LOOPS-NOT: fmrt_parallel_for
+// LOOPS: llvm.call @fmrt_alloc(
+// LOOPS-NOT: fmrt_matmul_f32
+// LOOPS-NOT: fmrt_parallel_for
 // LOOPS: llvm.func @fmc_entry_dense(
 func.func @dense(%x: tensor<256x64xf32>, %w: tensor<64x256xf32>, %b: tensor<256xf32>) -> tensor<256x256xf32> {
   %0 = fm.matmul %x, %w : tensor<256x64xf32>, tensor<64x256xf32>

@@ -75,11 +75,21 @@ TEST(BlasTest, MatchesNaiveProductForAllTransposes) {
 }
 
 TEST(BlasTest, Batches) {
-  // Small products: batches spread over the thread pool.
+  // Tiny products: on the calling thread.
   expectMatchesNaive({9, 6, 5, 4, false, false, 0, 0});
   expectMatchesNaive({13, 7, 3, 11, true, true, 2, 5});
-  // Large products: one after another on OpenBLAS's threads.
-  expectMatchesNaive({3, 70, 65, 67, false, true, 1, 3});
+  // Enough matrices for every pool thread: batches spread over the pool.
+  expectMatchesNaive({5, 70, 65, 67, false, true, 1, 3});
+}
+
+TEST(BlasTest, LargeProductsSplitAcrossThePool) {
+  // A single product split into blocks of rows (m >= n) or of columns,
+  // with ragged last blocks, for every transpose of the operands.
+  for (bool transA : {false, true})
+    for (bool transB : {false, true}) {
+      expectMatchesNaive({1, 133, 70, 40, transA, transB, 2, 0});
+      expectMatchesNaive({1, 45, 151, 38, transA, transB, 0, 0});
+    }
 }
 
 TEST(BlasTest, EmptyOperands) {
