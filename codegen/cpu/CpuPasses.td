@@ -101,6 +101,26 @@ def CpuParallelize : Pass<"fm-cpu-parallelize", "mlir::ModuleOp"> {
   ];
 }
 
+def CpuApproximateMath
+    : Pass<"fm-cpu-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "Replaces f32 tanh by a rational approximation that "
+                "vectorizes";
+  let description = [{
+    `math.tanh` on f32 (the tanh GELU of GPT-2 and its gradient) becomes
+    upstream MLIR's rational approximation (the one of Eigen): a few
+    multiply-adds and a division that LLVM vectorizes, instead of a call of
+    libm's `tanhf` per element, which took a seventh of a GPT training
+    step. It is within 5 units in the last place of the true value (2.7e-7
+    absolute, near |x| = 6 where tanh saturates; libm's tanhf is within 1;
+    tests/unit/codegen/ApproximateMathTest.cpp measures it); the
+    interpreter, and the CPU lowering with `approximate-math=false`, keep
+    libm's values.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+  ];
+}
+
 def CpuKernelAttributes
     : Pass<"fm-cpu-kernel-attributes", "mlir::ModuleOp"> {
   let summary = "Gives fm-cpu-parallelize's kernels their LLVM attributes";

@@ -104,6 +104,8 @@ void buildBuffersToLLVMPipeline(OpPassManager &pm,
   } else {
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   }
+  if (options.approximateMath)
+    pm.addNestedPass<func::FuncOp>(createCpuApproximateMath());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -134,6 +136,11 @@ struct LowerPipelineOptions : PassPipelineOptions<LowerPipelineOptions> {
   Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("Split loop nests across libfmrt's thread pool"),
+      llvm::cl::init(true)};
+  Option<bool> approximateMath{
+      *this, "approximate-math",
+      llvm::cl::desc("Compute f32 tanh with a vectorizable approximation "
+                     "(fm-cpu-approximate-math) instead of libm"),
       llvm::cl::init(true)};
 };
 
@@ -265,6 +272,7 @@ void registerCpuPasses() {
                                registered.entries.end());
         options.runtimeMatmul = registered.runtimeMatmul;
         options.parallel = registered.parallel;
+        options.approximateMath = registered.approximateMath;
         buildBufferizePipeline(pm, options);
         buildBuffersToLLVMPipeline(pm, options);
       });

@@ -37,9 +37,11 @@ std::unique_ptr<CompiledModule> CompiledModule::compile(ModuleOp module,
                                     return success();
                                   });
   // The tests check the lowering bit for bit, so matrix products stay loops
-  // rather than OpenBLAS calls, which sum in another order.
+  // rather than OpenBLAS calls, which sum in another order, and tanh is
+  // libm's, as the interpreter's.
   cpu::CpuPipelineOptions options;
   options.runtimeMatmul = false;
+  options.approximateMath = false;
   FailureOr<std::unique_ptr<cpu::JitModule>> jit =
       cpu::JitModule::compile(module, options);
   if (failed(jit)) {
