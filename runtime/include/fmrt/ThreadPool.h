@@ -64,10 +64,11 @@ private:
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_, done_;
-  /// Bumped for each loop handed to the workers.
-  uint64_t generation_ = 0;
+  /// Bumped for each loop handed to the workers. Written under mutex_;
+  /// atomic so that waiting workers can poll it without the lock.
+  std::atomic<uint64_t> generation_{0};
   Loop *loop_ = nullptr;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_{false};
   /// Held by the thread whose loop the workers are running.
   std::atomic<bool> busy_{false};
 };
