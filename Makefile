@@ -7,7 +7,7 @@ CLANG_DIR ?= /usr/lib/llvm-19/bin
 JOBS ?= $(shell nproc)
 FMC := $(BUILD_DIR)/tools/fmc/fmc
 
-.PHONY: all deps configure build demo test format docs clean
+.PHONY: all deps configure build demo test bench format docs clean
 
 all: build
 
@@ -35,6 +35,11 @@ demo: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Speed targets, printed as tables (bench/README.md); never part of `test`.
+bench: build
+	$(BUILD_DIR)/bench/fmc-bench-gemm
+	python3 bench/step_time.py --build $(BUILD_DIR)
 
 docs: build
 	ninja -C $(BUILD_DIR) fmc-docs

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Training-step time of the generated GPT on fmc's interpreter, fmc's
+compiled CPU backend and PyTorch eager, and fmc's compile time.
+
+Prints two Markdown tables:
+  1. the median time of one training step (AdamW, clipping) of
+     `fmc new gpt --layers 2 --dim 256 --seq 128 --batch 8` for each
+     backend, with the speed-ups of the compiled backend; PyTorch runs the
+     same model (bench/pytorch_gpt.py) at 1 and 2 threads, and the column is
+     left out when torch cannot be imported;
+  2. the wall time of `fmc compile --pipeline fm-train` for that GPT and for
+     a 12-layer, dim-768 one.
+
+Usage: bench/step_time.py [--build DIR] [--steps N] [--interp-steps N]
+Environment variables (FMRT_NUM_THREADS, OPENBLAS_CORETYPE, ...) pass through
+to every run.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+CORPUS = os.path.join(ROOT, "examples", "data", "genesis.txt")
+MODEL = ["--layers", "2", "--dim", "256", "--heads", "4", "--seq", "128",
+         "--batch", "8"]
+BIG_MODEL = ["--layers", "12", "--dim", "768", "--heads", "12", "--seq",
+             "128", "--batch", "8"]
+
+
+def run(command, **kwargs):
+    result = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    if result.returncode != 0:
+        sys.exit(f"step_time.py: {' '.join(command)} failed:\n"
+                 f"{result.stdout}{result.stderr}")
+    return result.stdout + result.stderr
+
+
+def generate(fmc, options, path):
+    run([fmc, "new", "gpt", *options, "-o", path])
+
+
+def fmc_step_ms(fmc, model, backend, steps, workdir):
+    output = run([fmc, "train", model, "--data", CORPUS, "--steps",
+                  str(steps), "--backend", backend, "--log-every", "0",
+                  "--loss-csv", os.path.join(workdir, "loss.csv")])
+    match = re.search(r"median step ([0-9.]+) ms", output)
+    if not match:
+        sys.exit(f"step_time.py: no step time in fmc train's output:\n{output}")
+    return float(match.group(1))
+
+
+def pytorch_step_ms(steps):
+    """{threads: ms} from bench/pytorch_gpt.py, or None without torch. Tries
+    `python3` first, then Debian's /usr/bin/python3 (python3-torch), in case
+    another python3 comes first on PATH."""
+    options = ["--layers", "2", "--dim", "256", "--heads", "4", "--seq", "128",
+               "--batch", "8", "--steps", str(steps)]
+    for python in dict.fromkeys([shutil.which("python3"), "/usr/bin/python3"]):
+        if not python or not os.path.exists(python):
+            continue
+        result = subprocess.run(
+            [python, os.path.join(HERE, "pytorch_gpt.py"), *options],
+            capture_output=True, text=True)
+        if result.returncode == 3:
+            continue  # No torch in this python.
+        if result.returncode != 0:
+            sys.exit(f"step_time.py: pytorch_gpt.py failed:\n{result.stderr}")
+        return {int(t): float(ms) for t, ms in re.findall(
+            r"threads=(\d+) ms_per_step=([0-9.]+)", result.stdout)}
+    return None
+
+
+def compile_seconds(fmc, model, workdir):
+    start = time.perf_counter()
+    run([fmc, "compile", model, "--pipeline", "fm-train", "-o",
+         os.path.join(workdir, "model.so")])
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] + " " + __doc__.splitlines()[1])
+    parser.add_argument("--build", default=os.path.join(ROOT, "build"),
+                        help="fmc's build directory (default: build)")
+    parser.add_argument("--steps", type=int, default=30,
+                        help="timed steps of the compiled backend and PyTorch")
+    parser.add_argument("--interp-steps", type=int, default=5,
+                        help="timed steps of the interpreter")
+    args = parser.parse_args()
+    fmc = os.path.join(args.build, "tools", "fmc", "fmc")
+    if not os.access(fmc, os.X_OK):
+        sys.exit(f"step_time.py: no fmc at {fmc}; build first (make build)")
+
+    with tempfile.TemporaryDirectory() as workdir:
+        model = os.path.join(workdir, "gpt.mlir")
+        big_model = os.path.join(workdir, "gpt12.mlir")
+        generate(fmc, MODEL, model)
+        generate(fmc, BIG_MODEL, big_model)
+
+        print("GPT: 2 layers, dim 256, 4 heads, seq 128, batch 8, vocab 256; "
+              "AdamW + clipping; median of the timed steps",
+              flush=True)
+        interp = fmc_step_ms(fmc, model, "interp", args.interp_steps, workdir)
+        compiled = fmc_step_ms(fmc, model, "cpu", args.steps, workdir)
+        torch = pytorch_step_ms(args.steps)
+        threads = os.environ.get("FMRT_NUM_THREADS", str(os.cpu_count()))
+        rows = [("fmc interpreter", interp),
+                (f"fmc compiled CPU ({threads} threads)", compiled)]
+        if torch:
+            for count, ms in sorted(torch.items()):
+                rows.append((f"PyTorch eager, {count} thread"
+                             f"{'s' if count > 1 else ''}", ms))
+        print("\n| backend | ms / step | compiled is faster by |")
+        print("|---|---:|---:|")
+        for name, ms in rows:
+            ratio = "" if ms == compiled else f"{ms / compiled:.1f}x"
+            print(f"| {name} | {ms:.1f} | {ratio} |")
+        if torch is None:
+            print("(PyTorch column left out: no python3 with torch; "
+                  "apt-get install python3-torch)")
+        else:
+            best = min(torch.values())
+            verdict = "meets" if compiled <= best else "misses"
+            print(f"\nTargets: compiled >= 20x the interpreter: "
+                  f"{interp / compiled:.1f}x; compiled <= PyTorch's faster "
+                  f"setting ({best:.1f} ms): {verdict}")
+
+        print("\n| fmc compile --pipeline fm-train | seconds |")
+        print("|---|---:|")
+        for name, path in [("GPT 2 layers, dim 256", model),
+                           ("GPT 12 layers, dim 768 (target < 20 s)",
+                            big_model)]:
+            print(f"| {name} | {compile_seconds(fmc, path, workdir):.1f} |",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()
