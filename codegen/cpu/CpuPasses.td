@@ -21,6 +21,26 @@ def CpuPrepareFunctions : Pass<"fm-cpu-prepare-functions", "mlir::ModuleOp"> {
   ];
 }
 
+def CpuFuseElementwise : Pass<"fm-cpu-fuse-elementwise"> {
+  let summary = "Fuses elementwise linalg.generic producers into their "
+                "consumers, leaving matrix products alone";
+  let description = [{
+    Upstream's producer-consumer fusion of `linalg.generic` ops on tensors,
+    run after `fm-lower-to-linalg` (which lowers the ops of an `fm.fusion`
+    group, or of the whole program, one by one): a chain like
+    bias add → GELU → cast, or exp → sum, becomes one loop nest that reads
+    its inputs once and writes one result, instead of one pass over memory
+    per op. A producer is fused only into its single user, so no work is
+    ever duplicated, and never into or out of a contraction: matrix
+    products must stay recognizable for `fm-cpu-matmul-to-runtime`.
+    Fusion composes the ops' scalar bodies unchanged, so results stay bit
+    for bit those of the separate loops.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def CpuDistinctResultBuffers
     : Pass<"fm-cpu-distinct-result-buffers", "mlir::func::FuncOp"> {
   let summary = "Gives every returned memref a buffer of its own";
@@ -101,21 +121,29 @@ def CpuParallelize : Pass<"fm-cpu-parallelize", "mlir::ModuleOp"> {
   ];
 }
 
-def CpuApproximateMath
-    : Pass<"fm-cpu-approximate-math", "mlir::func::FuncOp"> {
-  let summary = "Replaces f32 tanh by a rational approximation that "
-                "vectorizes";
+def CpuFastMath : Pass<"fm-cpu-fast-math", "mlir::func::FuncOp"> {
+  let summary = "Replaces slow libm calls: f32 tanh by a vectorizable "
+                "approximation, underflowing f32 exp by +0";
   let description = [{
-    `math.tanh` on f32 (the tanh GELU of GPT-2 and its gradient) becomes
-    upstream MLIR's rational approximation (the one of Eigen): a few
-    multiply-adds and a division that LLVM vectorizes, instead of a call of
-    libm's `tanhf` per element, which took a seventh of a GPT training
-    step. It is within 5 units in the last place of the true value (2.7e-7
-    absolute, near |x| = 6 where tanh saturates; libm's tanhf is within 1;
-    tests/unit/codegen/ApproximateMathTest.cpp measures it); the
-    interpreter, and the CPU lowering with `approximate-math=false`, keep
-    libm's values.
+    Two rewrites of scalar f32 math, for the loops of the CPU backend:
+      - `math.exp` of an argument below -104, where the result is +0, gives
+        +0 without the call actually seeing that argument: libm's expf takes
+        a slow path on underflow (it sets errno through several calls), and
+        the masked scores of causal attention, -1e9 before softmax, took it
+        for half the elements. Exact: the same bits as before.
+      - `math.tanh` (the tanh GELU of GPT-2 and its gradient) becomes
+        upstream MLIR's rational approximation (the one of Eigen): a few
+        multiply-adds and a division that LLVM vectorizes, instead of a
+        call of libm's `tanhf` per element, which took a seventh of a GPT
+        training step. It is within 5 units in the last place of the true
+        value (2.7e-7 absolute, near |x| = 6 where tanh saturates; libm's
+        tanhf is within 1; tests/unit/codegen/FastMathTest.cpp measures
+        it). `approximate-tanh=false` keeps libm's, as the interpreter.
   }];
+  let options = [
+    Option<"approximateTanh", "approximate-tanh", "bool", /*default=*/"true",
+           "Replace f32 tanh by the approximation">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
   ];

@@ -71,6 +71,7 @@ void buildBufferizePipeline(OpPassManager &pm,
   // bufferization copy one of them, which hides the fill from
   // fm-cpu-matmul-to-runtime.
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCpuFuseElementwise());
 
   bufferization::OneShotBufferizationOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -104,8 +105,9 @@ void buildBuffersToLLVMPipeline(OpPassManager &pm,
   } else {
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   }
-  if (options.approximateMath)
-    pm.addNestedPass<func::FuncOp>(createCpuApproximateMath());
+  CpuFastMathOptions fastMath;
+  fastMath.approximateTanh = options.approximateTanh;
+  pm.addNestedPass<func::FuncOp>(createCpuFastMath(fastMath));
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -137,10 +139,10 @@ struct LowerPipelineOptions : PassPipelineOptions<LowerPipelineOptions> {
       *this, "parallel",
       llvm::cl::desc("Split loop nests across libfmrt's thread pool"),
       llvm::cl::init(true)};
-  Option<bool> approximateMath{
-      *this, "approximate-math",
+  Option<bool> approximateTanh{
+      *this, "approximate-tanh",
       llvm::cl::desc("Compute f32 tanh with a vectorizable approximation "
-                     "(fm-cpu-approximate-math) instead of libm"),
+                     "(fm-cpu-fast-math) instead of libm"),
       llvm::cl::init(true)};
 };
 
@@ -272,7 +274,7 @@ void registerCpuPasses() {
                                registered.entries.end());
         options.runtimeMatmul = registered.runtimeMatmul;
         options.parallel = registered.parallel;
-        options.approximateMath = registered.approximateMath;
+        options.approximateTanh = registered.approximateTanh;
         buildBufferizePipeline(pm, options);
         buildBuffersToLLVMPipeline(pm, options);
       });

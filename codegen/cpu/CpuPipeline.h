@@ -28,8 +28,9 @@ struct CpuPipelineOptions {
   bool runtimeMatmul = true;
   /// Run large loop nests on libfmrt's thread pool.
   bool parallel = true;
-  /// Compute f32 tanh with fm-cpu-approximate-math instead of libm.
-  bool approximateMath = true;
+  /// Compute f32 tanh with fm-cpu-fast-math's approximation instead of
+  /// libm.
+  bool approximateTanh = true;
 };
 
 /// Registers the dialects, interface implementations and LLVM IR
@@ -38,7 +39,7 @@ void registerCpuDialects(mlir::DialectRegistry &registry);
 
 /// Registers the fm-cpu-* passes, the upstream passes of the lowering, and
 /// the `fm-cpu-lower` pipeline (the whole lowering, options `entries`,
-/// `runtime-matmul`, `parallel` and `approximate-math`).
+/// `runtime-matmul`, `parallel` and `approximate-tanh`).
 void registerCpuPasses();
 
 /// The first half of the lowering: fm on tensors to linalg on buffers, with

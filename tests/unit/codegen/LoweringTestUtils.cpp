@@ -41,7 +41,7 @@ std::unique_ptr<CompiledModule> CompiledModule::compile(ModuleOp module,
   // libm's, as the interpreter's.
   cpu::CpuPipelineOptions options;
   options.runtimeMatmul = false;
-  options.approximateMath = false;
+  options.approximateTanh = false;
   FailureOr<std::unique_ptr<cpu::JitModule>> jit =
       cpu::JitModule::compile(module, options);
   if (failed(jit)) {
