@@ -122,27 +122,32 @@ def CpuParallelize : Pass<"fm-cpu-parallelize", "mlir::ModuleOp"> {
 }
 
 def CpuFastMath : Pass<"fm-cpu-fast-math", "mlir::func::FuncOp"> {
-  let summary = "Replaces slow libm calls: f32 tanh by a vectorizable "
-                "approximation, underflowing f32 exp by +0";
+  let summary = "Replaces libm's f32 exp and tanh by vectorizable "
+                "approximations";
   let description = [{
-    Two rewrites of scalar f32 math, for the loops of the CPU backend:
-      - `math.exp` of an argument below -104, where the result is +0, gives
-        +0 without the call actually seeing that argument: libm's expf takes
-        a slow path on underflow (it sets errno through several calls), and
-        the masked scores of causal attention, -1e9 before softmax, took it
-        for half the elements. Exact: the same bits as before.
-      - `math.tanh` (the tanh GELU of GPT-2 and its gradient) becomes
-        upstream MLIR's rational approximation (the one of Eigen): a few
-        multiply-adds and a division that LLVM vectorizes, instead of a
-        call of libm's `tanhf` per element, which took a seventh of a GPT
-        training step. It is within 5 units in the last place of the true
-        value (2.7e-7 absolute, near |x| = 6 where tanh saturates; libm's
-        tanhf is within 1; tests/unit/codegen/FastMathTest.cpp measures
-        it). `approximate-tanh=false` keeps libm's, as the interpreter.
+    For the loops of the CPU backend, where a libm call per element keeps
+    LLVM from vectorizing and costs more than the rest of the loop:
+      - `math.exp` becomes 2^k p(r) with a Cody-Waite reduction and a
+        degree-7 polynomial evaluated with FMAs, exact at the specials
+        (NaN, +inf above ln FLT_MAX, +0 below -104, subnormal results);
+      - `math.tanh` becomes upstream MLIR's rational approximation (the
+        one of Eigen).
+    In a GPT training step these calls (softmax, cross-entropy, the tanh
+    GELU and its gradient) took a fifth of the time. Both stay within a
+    few units in the last place of the true value
+    (tests/unit/codegen/FastMathTest.cpp measures them: exp within 1 ulp,
+    tanh within 5 ulp, 2.7e-7 absolute near |x| = 6 where it saturates);
+    libm's are within 1, and the interpreter uses libm's.
+
+    With `approximate=false` the calls stay libm's, as the interpreter's,
+    and only exp changes, exactly: below -104, where its result is +0, the
+    call sees 0 instead and the result is replaced by +0, keeping libm's
+    expf off its slow underflow path (it sets errno through several calls;
+    the masked scores of causal attention took it for half the elements).
   }];
   let options = [
-    Option<"approximateTanh", "approximate-tanh", "bool", /*default=*/"true",
-           "Replace f32 tanh by the approximation">,
+    Option<"approximate", "approximate", "bool", /*default=*/"true",
+           "Replace f32 exp and tanh by the approximations">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",

@@ -106,7 +106,7 @@ void buildBuffersToLLVMPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   }
   CpuFastMathOptions fastMath;
-  fastMath.approximateTanh = options.approximateTanh;
+  fastMath.approximate = options.approximate;
   pm.addNestedPass<func::FuncOp>(createCpuFastMath(fastMath));
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
@@ -139,10 +139,10 @@ struct LowerPipelineOptions : PassPipelineOptions<LowerPipelineOptions> {
       *this, "parallel",
       llvm::cl::desc("Split loop nests across libfmrt's thread pool"),
       llvm::cl::init(true)};
-  Option<bool> approximateTanh{
-      *this, "approximate-tanh",
-      llvm::cl::desc("Compute f32 tanh with a vectorizable approximation "
-                     "(fm-cpu-fast-math) instead of libm"),
+  Option<bool> approximate{
+      *this, "approximate",
+      llvm::cl::desc("Compute f32 exp and tanh with vectorizable "
+                     "approximations (fm-cpu-fast-math) instead of libm"),
       llvm::cl::init(true)};
 };
 
@@ -274,7 +274,7 @@ void registerCpuPasses() {
                                registered.entries.end());
         options.runtimeMatmul = registered.runtimeMatmul;
         options.parallel = registered.parallel;
-        options.approximateTanh = registered.approximateTanh;
+        options.approximate = registered.approximate;
         buildBufferizePipeline(pm, options);
         buildBuffersToLLVMPipeline(pm, options);
       });

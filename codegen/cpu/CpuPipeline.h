@@ -28,9 +28,9 @@ struct CpuPipelineOptions {
   bool runtimeMatmul = true;
   /// Run large loop nests on libfmrt's thread pool.
   bool parallel = true;
-  /// Compute f32 tanh with fm-cpu-fast-math's approximation instead of
-  /// libm.
-  bool approximateTanh = true;
+  /// Compute f32 exp and tanh with fm-cpu-fast-math's vectorizable
+  /// approximations instead of libm.
+  bool approximate = true;
 };
 
 /// Registers the dialects, interface implementations and LLVM IR
@@ -39,7 +39,7 @@ void registerCpuDialects(mlir::DialectRegistry &registry);
 
 /// Registers the fm-cpu-* passes, the upstream passes of the lowering, and
 /// the `fm-cpu-lower` pipeline (the whole lowering, options `entries`,
-/// `runtime-matmul`, `parallel` and `approximate-tanh`).
+/// `runtime-matmul`, `parallel` and `approximate`).
 void registerCpuPasses();
 
 /// The first half of the lowering: fm on tensors to linalg on buffers, with
