@@ -121,6 +121,9 @@ def main():
         for name, ms in rows:
             ratio = "" if ms == compiled else f"{ms / compiled:.1f}x"
             print(f"| {name} | {ms:.1f} | {ratio} |")
+        if "OPENBLAS_CORETYPE" in os.environ:
+            print(f"(OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} "
+                  "chooses OpenBLAS's kernels for fmc and PyTorch alike)")
         if torch is None:
             print("(PyTorch column left out: no python3 with torch; "
                   "apt-get install python3-torch)")

@@ -9,14 +9,6 @@
 // Debian's OpenBLAS 0.3.21 only has a process-wide thread count, so libfmrt
 // sets it to 1 the first time it multiplies.
 //
-// That OpenBLAS also predates AVX-512 on AMD: on a Zen 4/5 CPU it picks its
-// AVX2 (Haswell) kernels, which reach half the FMA peak; its SkylakeX
-// kernels reach 90% (bench/README.md). So libfmrt switches a dynamic-arch
-// OpenBLAS that runs AVX2 kernels on a CPU with AVX-512 F/BW/DQ/VL to
-// SkylakeX, once, before its first product. (OpenBLAS writes the core it
-// detected into OPENBLAS_CORETYPE itself, so the variable cannot tell a
-// user's choice from its own.)
-//
 //===----------------------------------------------------------------------===//
 
 #include "fmrt/ThreadPool.h"
@@ -30,7 +22,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <strings.h>
 
 namespace {
 
@@ -40,40 +31,6 @@ constexpr double kParallelWork = 64.0 * 64 * 64;
 /// Rows or columns of C per parallel block: a multiple of OpenBLAS's
 /// micro-kernel tiles.
 constexpr int64_t kBlock = 16;
-
-extern "C" {
-// Dynamic-arch OpenBLAS builds export these; weak, so that other builds
-// still link (and keep the kernels they have).
-void gotoblas_dynamic_init(void) __attribute__((weak));
-void gotoblas_dynamic_quit(void) __attribute__((weak));
-char *openblas_get_corename(void) __attribute__((weak));
-}
-
-bool hasAvx512Kernels(const char *core) {
-  for (const char *name : {"skylakex", "cooperlake", "sapphirerapids"})
-    if (strcasecmp(core, name) == 0)
-      return true;
-  return false;
-}
-
-/// Selects OpenBLAS's AVX-512 kernels where it missed them (see the top of
-/// the file), then makes it single-threaded.
-void configureOpenBlas() {
-#if defined(__x86_64__)
-  __builtin_cpu_init();
-  const bool avx512 =
-      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
-  if (avx512 && gotoblas_dynamic_init && gotoblas_dynamic_quit &&
-      openblas_get_corename && !hasAvx512Kernels(openblas_get_corename())) {
-    // gotoblas_dynamic_init reads the core to use from the environment.
-    setenv("OPENBLAS_CORETYPE", "SkylakeX", /*overwrite=*/1);
-    gotoblas_dynamic_quit();
-    gotoblas_dynamic_init();
-  }
-#endif
-  openblas_set_num_threads(1);
-}
 
 /// OpenBLAS takes 32-bit sizes. fmrt_matmul_f32 has no way to report an
 /// error, and a silently wrapped size would compute garbage.
@@ -136,8 +93,8 @@ void fmrt_matmul_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
   checkedSize(m, "m");
   checkedSize(n, "n");
   checkedSize(k, "k");
-  static std::once_flag configured;
-  std::call_once(configured, configureOpenBlas);
+  static std::once_flag singleThreaded;
+  std::call_once(singleThreaded, [] { openblas_set_num_threads(1); });
   const Gemm gemm{transA, transB, checkedSize(lda, "lda"),
                   checkedSize(ldb, "ldb"), checkedSize(ldc, "ldc")};
 
