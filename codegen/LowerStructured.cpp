@@ -22,6 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/GenericBuilders.h"
 #include "codegen/LoweringPatterns.h"
 #include "codegen/NarrowFloats.h"
 #include "ir/FmOps.h"
@@ -38,16 +39,13 @@
 #include <limits>
 
 using namespace mlir;
+using namespace fm::lowering;
 
 namespace {
 
 //===----------------------------------------------------------------------===//
 // Scalar helpers
 //===----------------------------------------------------------------------===//
-
-Value f32Constant(OpBuilder &b, Location loc, float value) {
-  return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(value));
-}
 
 /// `count` as the interpreter divides by it: the integer converted to f32.
 Value countConstant(OpBuilder &b, Location loc, int64_t count) {
@@ -91,186 +89,6 @@ Value normalized(OpBuilder &b, Location loc, Value x, Value mean,
                  Value denominator) {
   Value centred = mean ? b.create<arith::SubFOp>(loc, x, mean) : x;
   return b.create<arith::DivFOp>(loc, centred, denominator);
-}
-
-//===----------------------------------------------------------------------===//
-// Generic builders
-//===----------------------------------------------------------------------===//
-
-/// One input of a linalg.generic and its indexing map.
-struct GenericInput {
-  Value value;
-  AffineMap map;
-};
-
-/// The iteration space of the generics that one op lowers to, and the maps
-/// of operands indexed by some of its dimensions.
-class IterationSpace {
-public:
-  IterationSpace(MLIRContext *context, ArrayRef<int64_t> shape)
-      : context(context), shape(shape.begin(), shape.end()) {}
-
-  int64_t rank() const { return shape.size(); }
-  ArrayRef<int64_t> getShape() const { return shape; }
-
-  /// A map to the dimensions `dims` (in their order).
-  AffineMap mapTo(ArrayRef<int64_t> dims) const {
-    SmallVector<AffineExpr> exprs;
-    for (int64_t dim : dims)
-      exprs.push_back(getAffineDimExpr(dim, context));
-    return AffineMap::get(rank(), 0, exprs, context);
-  }
-  /// The dimensions other than `dims`.
-  SmallVector<int64_t> complement(ArrayRef<int64_t> dims) const {
-    SmallVector<int64_t> rest;
-    for (int64_t dim = 0; dim < rank(); ++dim)
-      if (!llvm::is_contained(dims, dim))
-        rest.push_back(dim);
-    return rest;
-  }
-  /// The sizes of the dimensions other than `dims`.
-  SmallVector<int64_t> shapeWithout(ArrayRef<int64_t> dims) const {
-    SmallVector<int64_t> sizes;
-    for (int64_t dim : complement(dims))
-      sizes.push_back(shape[dim]);
-    return sizes;
-  }
-
-  /// An operand of the space's shape.
-  GenericInput full(Value value) const {
-    return {value, AffineMap::getMultiDimIdentityMap(rank(), context)};
-  }
-  /// An operand indexed by every dimension but `dims`, broadcast along them:
-  /// a per-row statistic of a reduction over `dims`.
-  GenericInput without(Value value, ArrayRef<int64_t> dims) const {
-    return {value, mapTo(complement(dims))};
-  }
-  /// An operand indexed by `dims` only: a per-feature scale, a scalar.
-  GenericInput only(Value value, ArrayRef<int64_t> dims) const {
-    return {value, mapTo(dims)};
-  }
-
-private:
-  MLIRContext *context;
-  SmallVector<int64_t> shape;
-};
-
-/// Builds the body of a generic from its f32 (widened) or integer inputs and
-/// its accumulators; returns the values to yield.
-using BodyFn = llvm::function_ref<SmallVector<Value>(
-    OpBuilder &b, Location loc, ValueRange args, ValueRange accumulators)>;
-
-/// Builds a linalg.generic over `space` whose dimensions `reducedDims` are
-/// reductions, writing `outs` (indexed by the other dimensions). The body
-/// sees float inputs widened to f32; a yielded f32 value is narrowed to its
-/// output's element type when that differs. Accumulators are passed to the
-/// body only when `readOutputs`.
-SmallVector<Value> buildGeneric(OpBuilder &b, Location loc,
-                                const IterationSpace &space,
-                                ArrayRef<int64_t> reducedDims,
-                                ArrayRef<GenericInput> inputs, ValueRange outs,
-                                bool readOutputs, BodyFn body) {
-  SmallVector<Value> inputValues;
-  SmallVector<AffineMap> maps;
-  for (const GenericInput &input : inputs) {
-    inputValues.push_back(input.value);
-    maps.push_back(input.map);
-  }
-  AffineMap outMap = space.mapTo(space.complement(reducedDims));
-  maps.append(outs.size(), outMap);
-  SmallVector<utils::IteratorType> iterators(space.rank(),
-                                             utils::IteratorType::parallel);
-  for (int64_t dim : reducedDims)
-    iterators[dim] = utils::IteratorType::reduction;
-  auto generic = b.create<linalg::GenericOp>(
-      loc, ValueRange(outs).getTypes(), inputValues, outs, maps, iterators,
-      [&](OpBuilder &nested, Location nestedLoc, ValueRange blockArgs) {
-        SmallVector<Value> args;
-        for (Value arg : blockArgs.take_front(inputs.size()))
-          args.push_back(isa<FloatType>(arg.getType())
-                             ? fm::widenToF32(nested, nestedLoc, arg)
-                             : arg);
-        ValueRange accumulators =
-            readOutputs ? blockArgs.drop_front(inputs.size()) : ValueRange();
-        SmallVector<Value> yielded =
-            body(nested, nestedLoc, args, accumulators);
-        for (auto [value, out] : llvm::zip_equal(yielded, outs)) {
-          Type element = cast<ShapedType>(out.getType()).getElementType();
-          if (value.getType() != element)
-            value = fm::narrowFromF32(nested, nestedLoc, value, element);
-        }
-        nested.create<linalg::YieldOp>(nestedLoc, yielded);
-      });
-  return generic.getResults();
-}
-
-/// An elementwise generic over `space`: one result of its shape per entry of
-/// `resultElementTypes`.
-SmallVector<Value> buildMap(OpBuilder &b, Location loc,
-                            const IterationSpace &space,
-                            ArrayRef<GenericInput> inputs,
-                            TypeRange resultElementTypes, BodyFn body) {
-  SmallVector<Value> outs;
-  for (Type element : resultElementTypes)
-    outs.push_back(b.create<tensor::EmptyOp>(loc, space.getShape(), element));
-  return buildGeneric(b, loc, space, /*reducedDims=*/{}, inputs, outs,
-                      /*readOutputs=*/false, body);
-}
-
-Value buildMap(OpBuilder &b, Location loc, const IterationSpace &space,
-               ArrayRef<GenericInput> inputs, Type resultElementType,
-               BodyFn body) {
-  return buildMap(b, loc, space, inputs, TypeRange(resultElementType), body)
-      .front();
-}
-
-/// A reduction over the dimensions `reducedDims` of `space`: one accumulator
-/// per entry of `inits` (its type and initial value), shaped like the other
-/// dimensions and initialized with linalg.fill.
-SmallVector<Value> buildReduce(OpBuilder &b, Location loc,
-                               const IterationSpace &space,
-                               ArrayRef<int64_t> reducedDims,
-                               ArrayRef<GenericInput> inputs,
-                               ArrayRef<TypedAttr> inits, BodyFn body) {
-  SmallVector<int64_t> shape = space.shapeWithout(reducedDims);
-  SmallVector<Value> outs;
-  for (TypedAttr init : inits) {
-    Value empty = b.create<tensor::EmptyOp>(loc, shape, init.getType());
-    Value initial = b.create<arith::ConstantOp>(loc, init);
-    outs.push_back(b.create<linalg::FillOp>(loc, initial, empty).result());
-  }
-  return buildGeneric(b, loc, space, reducedDims, inputs, outs,
-                      /*readOutputs=*/true, body);
-}
-
-Value buildReduce(OpBuilder &b, Location loc, const IterationSpace &space,
-                  ArrayRef<int64_t> reducedDims, ArrayRef<GenericInput> inputs,
-                  TypedAttr init, BodyFn body) {
-  return buildReduce(b, loc, space, reducedDims, inputs, ArrayRef(init), body)
-      .front();
-}
-
-/// `values` (of one shape, f32 or already `element`) rounded to `element`
-/// elementwise by one generic; as they are when they already have that
-/// element type.
-SmallVector<Value> narrowTensors(OpBuilder &b, Location loc, ValueRange values,
-                                 Type element) {
-  auto type = cast<RankedTensorType>(values.front().getType());
-  if (type.getElementType() == element)
-    return values;
-  IterationSpace space(b.getContext(), type.getShape());
-  SmallVector<GenericInput> inputs;
-  for (Value value : values)
-    inputs.push_back(space.full(value));
-  SmallVector<Type> types(values.size(), element);
-  return buildMap(b, loc, space, inputs, types,
-                  [](OpBuilder &, Location, ValueRange args, ValueRange) {
-                    return SmallVector<Value>(args);
-                  });
-}
-
-Value narrowTensor(OpBuilder &b, Location loc, Value value, Type element) {
-  return narrowTensors(b, loc, value, element).front();
 }
 
 /// `value` reshaped to `type`, which has the same sizes plus or minus unit

@@ -31,6 +31,7 @@ struct LowerToLinalgPass : fm::impl::LowerToLinalgBase<LowerToLinalgPass> {
     RewritePatternSet patterns(&getContext());
     fm::populateElementwiseLoweringPatterns(patterns);
     fm::populateStructuredLoweringPatterns(patterns);
+    fm::populateFp8LoweringPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

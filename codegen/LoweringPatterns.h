@@ -1,9 +1,9 @@
 //===- LoweringPatterns.h - fm to linalg rewrite patterns -------*- C++ -*-===//
 //
-// fm-lower-to-linalg gathers its patterns from two files: elementwise,
-// shape and conversion ops (LowerElementwise.cpp) and contractions,
+// fm-lower-to-linalg gathers its patterns from three files: elementwise,
+// shape and conversion ops (LowerElementwise.cpp); contractions,
 // reductions, normalizations, gathers and their gradients
-// (LowerStructured.cpp). Every pattern rewrites one fm op into upstream ops
+// (LowerStructured.cpp); and FP8 scaling (LowerFp8.cpp). Every pattern rewrites one fm op into upstream ops
 // on tensors of the same types.
 //
 //===----------------------------------------------------------------------===//
@@ -23,6 +23,10 @@ void populateElementwiseLoweringPatterns(mlir::RewritePatternSet &patterns);
 /// layer_norm, rms_norm and their gradients, embedding, embedding_grad,
 /// cross_entropy, cross_entropy_grad.
 void populateStructuredLoweringPatterns(mlir::RewritePatternSet &patterns);
+
+/// quantize, dequantize, scaled_matmul, quantize_expanded,
+/// dequantize_expanded.
+void populateFp8LoweringPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace fm
 

@@ -58,6 +58,9 @@ def Fm_NumericTensor
 def Fm_FloatTensor : StaticShapeTensorOf<Fm_FloatElementTypes>;
 def Fm_IntTensor : StaticShapeTensorOf<Fm_IntElementTypes>;
 def Fm_BoolTensor : StaticShapeTensorOf<[I1]>;
+def Fm_FP8Tensor : StaticShapeTensorOf<[F8E4M3FN, F8E5M2]>;
+def Fm_WideFloatTensor : StaticShapeTensorOf<[F32, F16, BF16]>;
+def Fm_F32Tensor : StaticShapeTensorOf<[F32]>;
 def Fm_ScalarF32Tensor : 0DTensorOf<[F32]> {
   // Lets assembly formats leave the (always equal) type unwritten.
   let builderCall = "::mlir::RankedTensorType::get({}, $_builder.getF32Type())";

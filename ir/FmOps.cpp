@@ -215,6 +215,33 @@ template <typename GeluLike> static LogicalResult verifyGeluLike(GeluLike op) {
 LogicalResult GeluOp::verify() { return verifyGeluLike(*this); }
 LogicalResult GeluGradOp::verify() { return verifyGeluLike(*this); }
 
+/// The result shape of a matrix product of `lhs` and `rhs` (fm.matmul's
+/// rules: rank >= 2, equal contracted sizes, broadcast batch axes).
+static FailureOr<SmallVector<int64_t>>
+inferMatmulShape(std::optional<Location> location, RankedTensorType lhs,
+                 RankedTensorType rhs, bool transposeA, bool transposeB) {
+  if (lhs.getRank() < 2 || rhs.getRank() < 2)
+    return emitOptionalError(location, "operands must have rank >= 2, got ",
+                             lhs, " and ", rhs);
+  ArrayRef<int64_t> a = lhs.getShape(), b = rhs.getShape();
+  int64_t m = transposeA ? a[a.size() - 1] : a[a.size() - 2];
+  int64_t k = transposeA ? a[a.size() - 2] : a[a.size() - 1];
+  int64_t kRhs = transposeB ? b[b.size() - 1] : b[b.size() - 2];
+  int64_t n = transposeB ? b[b.size() - 2] : b[b.size() - 1];
+  if (k != kRhs)
+    return emitOptionalError(location, "contracted sizes differ: lhs has ", k,
+                             ", rhs has ", kRhs);
+  SmallVector<int64_t> shape;
+  if (!OpTrait::util::getBroadcastedShape(a.drop_back(2), b.drop_back(2),
+                                          shape))
+    return emitOptionalError(location,
+                             "batch axes are not broadcast-compatible: ", lhs,
+                             " and ", rhs);
+  shape.push_back(m);
+  shape.push_back(n);
+  return shape;
+}
+
 LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> location,
                                          Adaptor adaptor,
@@ -223,30 +250,29 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
   auto rhs = getStaticTensorType(location, adaptor.getRhs(), "rhs");
   if (failed(lhs) || failed(rhs))
     return failure();
-  if (lhs->getRank() < 2 || rhs->getRank() < 2)
-    return emitOptionalError(location, "operands must have rank >= 2, got ",
-                             *lhs, " and ", *rhs);
   if (lhs->getElementType() != rhs->getElementType())
     return emitOptionalError(
         location, "operand element types differ: ", lhs->getElementType(),
         " vs ", rhs->getElementType());
-  ArrayRef<int64_t> a = lhs->getShape(), b = rhs->getShape();
-  int64_t m = adaptor.getTransposeA() ? a[a.size() - 1] : a[a.size() - 2];
-  int64_t k = adaptor.getTransposeA() ? a[a.size() - 2] : a[a.size() - 1];
-  int64_t kRhs = adaptor.getTransposeB() ? b[b.size() - 1] : b[b.size() - 2];
-  int64_t n = adaptor.getTransposeB() ? b[b.size() - 2] : b[b.size() - 1];
-  if (k != kRhs)
-    return emitOptionalError(location, "contracted sizes differ: lhs has ", k,
-                             ", rhs has ", kRhs);
-  SmallVector<int64_t> shape;
-  if (!OpTrait::util::getBroadcastedShape(a.drop_back(2), b.drop_back(2),
-                                          shape))
-    return emitOptionalError(location,
-                             "batch axes are not broadcast-compatible: ", *lhs,
-                             " and ", *rhs);
-  shape.push_back(m);
-  shape.push_back(n);
-  inferred.push_back(RankedTensorType::get(shape, lhs->getElementType()));
+  FailureOr<SmallVector<int64_t>> shape = inferMatmulShape(
+      location, *lhs, *rhs, adaptor.getTransposeA(), adaptor.getTransposeB());
+  if (failed(shape))
+    return failure();
+  inferred.push_back(RankedTensorType::get(*shape, lhs->getElementType()));
+  return success();
+}
+
+LogicalResult ScaledMatmulOp::verify() {
+  FailureOr<SmallVector<int64_t>> shape =
+      inferMatmulShape(getLoc(), getLhs().getType(), getRhs().getType(),
+                       getTransposeA(), getTransposeB());
+  if (failed(shape))
+    return failure();
+  if (getResult().getType().getShape() != ArrayRef<int64_t>(*shape))
+    return emitOpError("result shape ")
+           << getResult().getType() << " should be "
+           << RankedTensorType::get(*shape,
+                                    getResult().getType().getElementType());
   return success();
 }
 
@@ -256,6 +282,65 @@ static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
     return op->emitOpError("axis ")
            << axis << " is out of range for rank " << rank;
   return success();
+}
+
+/// Checks a grouped op: `input` and `result` have one shape, `axis` is
+/// valid (and only given with a group), `group` divides that axis, and each
+/// of `scales` has the input's shape with the axis divided by `group` (rank
+/// 0 without a group).
+static LogicalResult verifyGroupScales(Operation *op, RankedTensorType input,
+                                       RankedTensorType result,
+                                       std::optional<uint64_t> group,
+                                       int64_t axis, TypeRange scales) {
+  if (input.getShape() != result.getShape())
+    return op->emitOpError("result shape ")
+           << result << " differs from the input's, " << input;
+  SmallVector<int64_t> expected;
+  if (!group) {
+    if (axis != -1)
+      return op->emitOpError("`axis` needs `group`");
+  } else {
+    const int64_t rank = input.getRank();
+    if (rank == 0)
+      return op->emitOpError("a rank-0 tensor cannot be grouped");
+    if (failed(verifyAxis(op, axis, rank)))
+      return failure();
+    const int64_t normalized = normalizeAxis(axis, rank);
+    const int64_t size = input.getDimSize(normalized);
+    if (*group == 0 || static_cast<int64_t>(*group) < 0 ||
+        size % static_cast<int64_t>(*group) != 0)
+      return op->emitOpError("group ") << *group << " does not divide axis "
+                                       << normalized << " of size " << size;
+    expected.assign(input.getShape().begin(), input.getShape().end());
+    expected[normalized] /= static_cast<int64_t>(*group);
+  }
+  for (Type scale : scales)
+    if (cast<RankedTensorType>(scale).getShape() != ArrayRef<int64_t>(expected))
+      return op->emitOpError("scale shape ")
+             << scale << " should be "
+             << RankedTensorType::get(expected,
+                                      Float32Type::get(op->getContext()));
+  return success();
+}
+
+LogicalResult QuantizeOp::verify() {
+  return verifyGroupScales(*this, getInput().getType(), getResult().getType(),
+                           getGroup(), getAxis(), getScale().getType());
+}
+
+LogicalResult DequantizeOp::verify() {
+  return verifyGroupScales(*this, getInput().getType(), getResult().getType(),
+                           getGroup(), getAxis(), getScale().getType());
+}
+
+LogicalResult QuantizeExpandedOp::verify() {
+  return verifyGroupScales(*this, getInput().getType(), getResult().getType(),
+                           getGroup(), getAxis(), getScale().getType());
+}
+
+LogicalResult DequantizeExpandedOp::verify() {
+  return verifyGroupScales(*this, getInput().getType(), getResult().getType(),
+                           getGroup(), getAxis(), getScale().getType());
 }
 
 template <typename SoftmaxLike>

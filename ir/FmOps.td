@@ -449,6 +449,164 @@ def Fm_CastOp : Fm_Op<"cast", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// FP8 ops
+//
+// Scaled conversions between wider floats and FP8 (E4M3FN, E5M2), the FP8
+// matrix product, and COAT's dynamic range expansion. A scale tensor holds
+// one f32 per group of elements. Without `group` there is one group, the
+// whole tensor, and the scale has rank 0. With `group G` (along `axis`,
+// default the last; negative counts from the end) each run of G consecutive
+// elements along that axis is a group, so the scale has the input's shape
+// with that axis divided by G ("1 x G groups").
+//===----------------------------------------------------------------------===//
+
+class Fm_GroupScaledOp<string mnemonic, list<Trait> traits = []>
+    : Fm_Op<mnemonic, !listconcat([Pure], traits)> {
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The grouped axis as a non-negative index.
+    int64_t getNormalizedAxis() {
+      return ::fm::normalizeAxis(getAxis(), getInput().getType().getRank());
+    }
+  }];
+}
+
+def Fm_QuantizeOp : Fm_GroupScaledOp<"quantize"> {
+  let summary = "Divides by a per-tensor or per-group scale and rounds to FP8";
+  let description = [{
+    `q = fp8(f32(x) / scale)` with the scale of x's group: the quotient is
+    an f32 division, rounded once to the FP8 result type (nearest, ties to
+    even; finite overflow and infinities saturate to the format's maximum;
+    NaN stays NaN). A zero scale therefore saturates nonzero values and
+    makes NaN of zeros: scales come from amaxes kept away from zero.
+
+    ```mlir
+    %q = fm.quantize %x, %s group 16 : tensor<4x64xf32>, tensor<4x4xf32> -> tensor<4x64xf8E4M3FN>
+    %t = fm.quantize %w, %sw : tensor<64x64xbf16>, tensor<f32> -> tensor<64x64xf8E4M3FN>
+    ```
+  }];
+  let arguments = (ins Fm_WideFloatTensor:$input, Fm_F32Tensor:$scale,
+                   OptionalAttr<I64Attr>:$group,
+                   DefaultValuedAttr<Fm_AxisAttr, "-1">:$axis);
+  let results = (outs Fm_FP8Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale (`group` $group^)? (`axis` $axis^)? attr-dict `:`
+    type($input) `,` type($scale) `->` type($result)
+  }];
+}
+
+def Fm_DequantizeOp : Fm_GroupScaledOp<"dequantize"> {
+  let summary = "Multiplies FP8 values by their per-tensor or per-group scale";
+  let description = [{
+    `x = f32(q) * scale` with the scale of q's group, an f32 product rounded
+    once to the result type.
+
+    ```mlir
+    %x = fm.dequantize %q, %s group 16 : tensor<4x64xf8E4M3FN>, tensor<4x4xf32> -> tensor<4x64xf32>
+    ```
+  }];
+  let arguments = (ins Fm_FP8Tensor:$input, Fm_F32Tensor:$scale,
+                   OptionalAttr<I64Attr>:$group,
+                   DefaultValuedAttr<Fm_AxisAttr, "-1">:$axis);
+  let results = (outs Fm_WideFloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale (`group` $group^)? (`axis` $axis^)? attr-dict `:`
+    type($input) `,` type($scale) `->` type($result)
+  }];
+}
+
+def Fm_ScaledMatmulOp : Fm_Op<"scaled_matmul", [Pure]> {
+  let summary = "FP8 matrix product with per-tensor scales";
+  let description = [{
+    The shapes, transposes and batch broadcasting of `fm.matmul`; the
+    operands are FP8, each format independently (E4M3 activations and
+    weights times E5M2 gradients in the backward pass). Each result element
+    is `acc * (lhs_scale * rhs_scale)`, where `acc` sums the f32 products of
+    the widened operands in f32, in k order, and the scale product is an f32
+    product; the result is rounded once to its type.
+
+    ```mlir
+    %y = fm.scaled_matmul %a, %sa, %b, %sb transpose_b : tensor<8x64xf8E4M3FN>, tensor<32x64xf8E4M3FN> -> tensor<8x32xf32>
+    ```
+  }];
+  let arguments = (ins Fm_FP8Tensor:$lhs, Fm_ScalarF32Tensor:$lhs_scale,
+                   Fm_FP8Tensor:$rhs, Fm_ScalarF32Tensor:$rhs_scale,
+                   UnitAttr:$transpose_a, UnitAttr:$transpose_b);
+  let results = (outs Fm_WideFloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $lhs_scale `,` $rhs `,` $rhs_scale
+    (`transpose_a` $transpose_a^)? (`transpose_b` $transpose_b^)? attr-dict
+    `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Fm_QuantizeExpandedOp
+    : Fm_GroupScaledOp<"quantize_expanded",
+                       [AllTypesMatch<["scale", "exponent", "centre"]>]> {
+  let summary = "Quantizes to FP8 with COAT's dynamic range expansion";
+  let description = [{
+    Per group of `group` elements along `axis`, in f32 and in this order
+    (`fmax` is the result format's largest finite value, 448 for E4M3 and
+    57344 for E5M2):
+
+    - `hi = max |x| + 1e-30`, `lo = min over x != 0 of |x| + 1e-30` (`hi`
+      when every x is 0), `R = hi / lo`;
+    - `k = floor(log2(fmax^2 / 2) / log2(R) * 16) / 16`, clamped to
+      [1/16, 16]: the expansion fits the group's range into FP8's;
+    - `c = sqrt(hi) * sqrt(lo)`, the centre the expansion pivots on;
+    - `scale = pow(hi / c, k) / fmax`;
+    - `q = fp8(sign(x) * pow(|x| / c, k) / scale)`.
+
+    Degenerate groups take `k = 1` and `c = 1` (plain per-group scaling,
+    `scale = hi / fmax`): groups whose elements are all zero or all of one
+    magnitude (`R <= 1`), and groups holding an infinity or NaN, where `hi`
+    is taken over the finite elements (infinities then saturate and NaN
+    stays NaN). Finite inputs never give NaN. The clamp of k keeps pow's
+    rounding from blowing up when R is barely above 1.
+
+    Results: the FP8 values and, per group, `scale`, `exponent` (k) and
+    `centre` (c), each with the input's shape with the grouped axis divided
+    by `group`.
+
+    ```mlir
+    %q, %s, %k, %c = fm.quantize_expanded %m group 128 : tensor<4x256xf32> -> tensor<4x256xf8E4M3FN>, tensor<4x2xf32>
+    ```
+  }];
+  let arguments = (ins Fm_F32Tensor:$input, I64Attr:$group,
+                   DefaultValuedAttr<Fm_AxisAttr, "-1">:$axis);
+  let results = (outs Fm_FP8Tensor:$result, Fm_F32Tensor:$scale,
+                  Fm_F32Tensor:$exponent, Fm_F32Tensor:$centre);
+  let assemblyFormat = [{
+    $input `group` $group (`axis` $axis^)? attr-dict `:` type($input) `->`
+    type($result) `,` type($scale)
+  }];
+}
+
+def Fm_DequantizeExpandedOp
+    : Fm_GroupScaledOp<"dequantize_expanded",
+                       [AllTypesMatch<["scale", "exponent", "centre"]>]> {
+  let summary = "Inverts fm.quantize_expanded";
+  let description = [{
+    `x = sign(q) * pow(|f32(q) * scale|, 1 / k) * c` with the group's
+    `scale`, exponent `k` and centre `c`, in f32 and in that order.
+
+    ```mlir
+    %m = fm.dequantize_expanded %q, %s, %k, %c group 128 : tensor<4x256xf8E4M3FN>, tensor<4x2xf32> -> tensor<4x256xf32>
+    ```
+  }];
+  let arguments = (ins Fm_FP8Tensor:$input, Fm_F32Tensor:$scale,
+                   Fm_F32Tensor:$exponent, Fm_F32Tensor:$centre,
+                   I64Attr:$group, DefaultValuedAttr<Fm_AxisAttr, "-1">:$axis);
+  let results = (outs Fm_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $exponent `,` $centre `group` $group
+    (`axis` $axis^)? attr-dict `:` type($input) `,` type($scale) `->`
+    type($result)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Backward ops
 //
 // Gradients that are clearer or cheaper as one op than as a composition of

@@ -359,8 +359,10 @@ private:
       return callFunction(call);
     if (auto fusion = dyn_cast<FusionOp>(operation))
       return runFusion(fusion);
-    // Besides fusions, the normalization gradients are the only multi-result
-    // fm ops.
+    // Besides fusions, the normalization gradients and the range-expanding
+    // quantization are the only multi-result fm ops.
+    if (auto op = dyn_cast<QuantizeExpandedOp>(operation))
+      return bindResults(op, quantizeExpanded(op));
     if (auto op = dyn_cast<LayerNormGradOp>(operation))
       return bindResults(op, normalizeGrad(op, op.getScale(), op.getEps(),
                                            /*center=*/true));
@@ -486,6 +488,15 @@ private:
               return fmrt::convertTensor(get(op.getInput()),
                                          storageOf(op.getResult()));
             })
+            .Case([&](QuantizeOp op) {
+              return scaleByGroup(op, [](R x, R scale) { return x / scale; });
+            })
+            .Case([&](DequantizeOp op) {
+              return scaleByGroup(op, [](R q, R scale) { return q * scale; });
+            })
+            .Case([&](ScaledMatmulOp op) { return scaledMatmul(op); })
+            .Case(
+                [&](DequantizeExpandedOp op) { return dequantizeExpanded(op); })
             .Case([&](PadOp op) { return pad(op); })
             .Case([&](GeluGradOp op) {
               const bool exact = op.getApproximate() == "none";
@@ -656,7 +667,9 @@ private:
     return buffer.data();
   }
 
-  Tensor matmul(MatmulOp op) {
+  /// The f32 (R) products of fm.matmul or fm.scaled_matmul, before any
+  /// scaling or rounding.
+  template <typename MatmulLike> std::vector<R> matmulProducts(MatmulLike op) {
     Shape lhsShape = shapeOf(op.getLhs()), rhsShape = shapeOf(op.getRhs());
     Shape shape = shapeOf(op.getResult());
     const size_t rank = shape.size();
@@ -699,7 +712,134 @@ private:
       }
       out += m * n;
     });
+    return c;
+  }
+
+  Tensor matmul(MatmulOp op) { return encodeResult(op, matmulProducts(op)); }
+
+  /// `acc * (lhs_scale * rhs_scale)` per element, rounded once.
+  Tensor scaledMatmul(ScaledMatmulOp op) {
+    std::vector<R> c = matmulProducts(op);
+    const R scale = scalarOf(op.getLhsScale()) * scalarOf(op.getRhsScale());
+    for (R &value : c)
+      value *= scale;
     return encodeResult(op, c);
+  }
+
+  R scalarOf(Value value) const { return decode<R>(get(value)).front(); }
+
+  //===--------------------------------------------------------------------===//
+  // FP8 scaling
+  //===--------------------------------------------------------------------===//
+
+  /// For each element of a tensor of `shape`, the index of its group's
+  /// scale: 0 without a group, else its position in the tensor with axis
+  /// `axis` divided by `group`.
+  static std::vector<int64_t> groupIndices(ArrayRef<int64_t> shape,
+                                           std::optional<uint64_t> group,
+                                           int64_t axis) {
+    std::vector<int64_t> indices(fmrt::numElements(shape), 0);
+    if (!group)
+      return indices;
+    const auto size = static_cast<int64_t>(*group);
+    int64_t inner = 1;
+    for (int64_t dim = axis + 1; dim < static_cast<int64_t>(shape.size());
+         ++dim)
+      inner *= shape[dim];
+    const int64_t extent = shape[axis];
+    for (int64_t i = 0; i < static_cast<int64_t>(indices.size()); ++i) {
+      const int64_t outer = i / (extent * inner), along = i / inner % extent;
+      indices[i] = (outer * (extent / size) + along / size) * inner + i % inner;
+    }
+    return indices;
+  }
+
+  /// fm.quantize or fm.dequantize: `combine(x, scale)` per element with
+  /// the scale of its group, rounded once to the result type.
+  template <typename GroupScaled, typename Combine>
+  Tensor scaleByGroup(GroupScaled op, Combine combine) {
+    std::vector<R> values = decode<R>(get(op.getInput()));
+    std::vector<R> scales = decode<R>(get(op.getScale()));
+    std::vector<int64_t> groups =
+        groupIndices(shapeOf(op.getInput()), op.getGroup(),
+                     op.getGroup() ? op.getNormalizedAxis() : 0);
+    for (size_t i = 0; i < values.size(); ++i)
+      values[i] = combine(values[i], scales[groups[i]]);
+    return encodeResult(op, values);
+  }
+
+  /// The largest finite value of the FP8 element type of `value`.
+  static R fp8Max(Value value) {
+    return elementTypeOf(value).isFloat8E5M2() ? R(fmrt::kE5M2Max)
+                                               : R(fmrt::kE4M3Max);
+  }
+
+  /// fm.quantize_expanded, by the steps of its description.
+  std::vector<Tensor> quantizeExpanded(QuantizeExpandedOp op) {
+    std::vector<R> x = decode<R>(get(op.getInput()));
+    std::vector<int64_t> groups = groupIndices(
+        shapeOf(op.getInput()), op.getGroup(), op.getNormalizedAxis());
+    const size_t count = fmrt::numElements(shapeOf(op.getScale()));
+    const R tiny = R(1e-30f), fmax = fp8Max(op.getResult());
+    // Per group: the largest finite and the smallest nonzero magnitude, and
+    // whether an infinity or NaN is present.
+    std::vector<R> largest(count, R(0)),
+        smallest(count, std::numeric_limits<R>::infinity());
+    std::vector<uint8_t> nonFinite(count, 0);
+    for (size_t i = 0; i < x.size(); ++i) {
+      const R magnitude = std::fabs(x[i]);
+      const int64_t g = groups[i];
+      if (!std::isfinite(magnitude)) {
+        nonFinite[g] = 1;
+        continue;
+      }
+      largest[g] = std::max(largest[g], magnitude);
+      if (magnitude != R(0))
+        smallest[g] = std::min(smallest[g], magnitude);
+    }
+    const R rangeBits = std::log2(fmax * fmax / R(2));
+    std::vector<R> scale(count), exponent(count), centre(count);
+    for (size_t g = 0; g < count; ++g) {
+      const R hi = largest[g] + tiny;
+      const R lo = std::isfinite(smallest[g]) ? smallest[g] + tiny : hi;
+      const R ratio = hi / lo;
+      if (nonFinite[g] || !(ratio > R(1))) {
+        exponent[g] = R(1);
+        centre[g] = R(1);
+        scale[g] = hi / fmax;
+        continue;
+      }
+      R k = std::floor(rangeBits / std::log2(ratio) * R(16)) / R(16);
+      k = std::min(std::max(k, R(1) / R(16)), R(16));
+      exponent[g] = k;
+      centre[g] = std::sqrt(hi) * std::sqrt(lo);
+      scale[g] = std::pow(hi / centre[g], k) / fmax;
+    }
+    for (size_t i = 0; i < x.size(); ++i) {
+      const int64_t g = groups[i];
+      const R expanded = std::copysign(
+          std::pow(std::fabs(x[i]) / centre[g], exponent[g]), x[i]);
+      x[i] = expanded / scale[g];
+    }
+    return {encodeResult(op, x, 0), encodeResult(op, scale, 1),
+            encodeResult(op, exponent, 2), encodeResult(op, centre, 3)};
+  }
+
+  /// fm.dequantize_expanded: sign(q) * pow(|q * scale|, 1 / k) * c.
+  Tensor dequantizeExpanded(DequantizeExpandedOp op) {
+    std::vector<R> q = decode<R>(get(op.getInput()));
+    std::vector<R> scale = decode<R>(get(op.getScale()));
+    std::vector<R> exponent = decode<R>(get(op.getExponent()));
+    std::vector<R> centre = decode<R>(get(op.getCentre()));
+    std::vector<int64_t> groups = groupIndices(
+        shapeOf(op.getInput()), op.getGroup(), op.getNormalizedAxis());
+    for (size_t i = 0; i < q.size(); ++i) {
+      const int64_t g = groups[i];
+      q[i] = std::copysign(
+          std::pow(std::fabs(q[i] * scale[g]), R(1) / exponent[g]) * centre[g],
+          q[i]);
+    }
+    return encodeResult(op, q);
   }
 
   /// Combines `input`'s elements over `axes` (sorted, non-negative) into a

@@ -1362,3 +1362,135 @@ func.func @memory_plan_on_op(%a: tensor<4xf32>) -> tensor<4xf32> {
 func.func @memory_plan_entries() attributes {fm.memory_plan = {peak = "16"}} {
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// FP8 ops
+//===----------------------------------------------------------------------===//
+
+func.func @quantize_to_wide(%x: tensor<4x16xf32>, %s: tensor<f32>) {
+  // expected-error @+1 {{result #0 must be statically shaped tensor of f8E4M3FN type or f8E5M2 type values}}
+  %q = fm.quantize %x, %s : tensor<4x16xf32>, tensor<f32> -> tensor<4x16xbf16>
+  return
+}
+
+// -----
+
+func.func @quantize_shape(%x: tensor<4x16xf32>, %s: tensor<f32>) {
+  // expected-error @+1 {{result shape 'tensor<4x8xf8E4M3FN>' differs from the input's, 'tensor<4x16xf32>'}}
+  %q = fm.quantize %x, %s : tensor<4x16xf32>, tensor<f32> -> tensor<4x8xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @quantize_group_does_not_divide(%x: tensor<4x16xf32>, %s: tensor<4x3xf32>) {
+  // expected-error @+1 {{group 5 does not divide axis 1 of size 16}}
+  %q = fm.quantize %x, %s group 5 : tensor<4x16xf32>, tensor<4x3xf32> -> tensor<4x16xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @quantize_group_zero(%x: tensor<4x16xf32>, %s: tensor<4x3xf32>) {
+  // expected-error @+1 {{group 0 does not divide axis 1 of size 16}}
+  %q = fm.quantize %x, %s group 0 : tensor<4x16xf32>, tensor<4x3xf32> -> tensor<4x16xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @quantize_scale_shape(%x: tensor<4x16xf32>, %s: tensor<4x2xf32>) {
+  // expected-error @+1 {{scale shape 'tensor<4x2xf32>' should be 'tensor<4x4xf32>'}}
+  %q = fm.quantize %x, %s group 4 : tensor<4x16xf32>, tensor<4x2xf32> -> tensor<4x16xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @quantize_per_tensor_scale(%x: tensor<4x16xf32>, %s: tensor<4xf32>) {
+  // expected-error @+1 {{scale shape 'tensor<4xf32>' should be 'tensor<f32>'}}
+  %q = fm.quantize %x, %s : tensor<4x16xf32>, tensor<4xf32> -> tensor<4x16xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @quantize_axis_without_group(%x: tensor<4x16xf32>, %s: tensor<f32>) {
+  // expected-error @+1 {{`axis` needs `group`}}
+  %q = fm.quantize %x, %s axis 0 : tensor<4x16xf32>, tensor<f32> -> tensor<4x16xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @quantize_axis_range(%x: tensor<4x16xf32>, %s: tensor<4x4xf32>) {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %q = fm.quantize %x, %s group 4 axis 2 : tensor<4x16xf32>, tensor<4x4xf32> -> tensor<4x16xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @quantize_rank0_group(%x: tensor<f32>, %s: tensor<f32>) {
+  // expected-error @+1 {{a rank-0 tensor cannot be grouped}}
+  %q = fm.quantize %x, %s group 1 : tensor<f32>, tensor<f32> -> tensor<f8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @dequantize_from_wide(%q: tensor<4x16xf32>, %s: tensor<f32>) {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of f8E4M3FN type or f8E5M2 type values}}
+  %x = fm.dequantize %q, %s : tensor<4x16xf32>, tensor<f32> -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @scaled_matmul_wide_operand(%a: tensor<4x8xbf16>, %b: tensor<8x2xf8E4M3FN>, %s: tensor<f32>) {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of f8E4M3FN type or f8E5M2 type values}}
+  %y = fm.scaled_matmul %a, %s, %b, %s : tensor<4x8xbf16>, tensor<8x2xf8E4M3FN> -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @scaled_matmul_contracted(%a: tensor<4x8xf8E4M3FN>, %b: tensor<7x2xf8E4M3FN>, %s: tensor<f32>) {
+  // expected-error @+1 {{contracted sizes differ: lhs has 8, rhs has 7}}
+  %y = fm.scaled_matmul %a, %s, %b, %s : tensor<4x8xf8E4M3FN>, tensor<7x2xf8E4M3FN> -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @scaled_matmul_result(%a: tensor<4x8xf8E4M3FN>, %b: tensor<8x2xf8E5M2>, %s: tensor<f32>) {
+  // expected-error @+1 {{result shape 'tensor<2x4xf32>' should be 'tensor<4x2xf32>'}}
+  %y = fm.scaled_matmul %a, %s, %b, %s : tensor<4x8xf8E4M3FN>, tensor<8x2xf8E5M2> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @scaled_matmul_per_group_scale(%a: tensor<4x8xf8E4M3FN>, %b: tensor<8x2xf8E4M3FN>, %s: tensor<4xf32>, %t: tensor<f32>) {
+  // expected-error @+1 {{operand #1 must be 0D tensor of 32-bit float values}}
+  %y = "fm.scaled_matmul"(%a, %s, %b, %t) : (tensor<4x8xf8E4M3FN>, tensor<4xf32>, tensor<8x2xf8E4M3FN>, tensor<f32>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @quantize_expanded_group(%m: tensor<4x100xf32>) {
+  // expected-error @+1 {{group 128 does not divide axis 1 of size 100}}
+  %q, %s, %k, %c = fm.quantize_expanded %m group 128 : tensor<4x100xf32> -> tensor<4x100xf8E4M3FN>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @dequantize_expanded_metadata(%q: tensor<4x256xf8E4M3FN>, %s: tensor<4x2xf32>, %k: tensor<4x1xf32>) {
+  // expected-error @+1 {{'fm.dequantize_expanded' op failed to verify that all of {scale, exponent, centre} have same type}}
+  %m = "fm.dequantize_expanded"(%q, %s, %k, %s) <{group = 128 : i64}> : (tensor<4x256xf8E4M3FN>, tensor<4x2xf32>, tensor<4x1xf32>, tensor<4x2xf32>) -> tensor<4x256xf32>
+  return
+}

@@ -728,6 +728,32 @@ func.func @attributes(%x: tensor<8x16xf32> {fm.name = "x", fm.data},
   return %2, %1 : tensor<f32>, tensor<8x4xf32>
 }
 
+//===----------------------------------------------------------------------===//
+// FP8
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @fp8(
+// CHECK: fm.quantize %{{.*}}, %{{.*}} group 16 : tensor<4x64xf32>, tensor<4x4xf32> -> tensor<4x64xf8E4M3FN>
+// CHECK: fm.dequantize %{{.*}}, %{{.*}} group 16 : tensor<4x64xf8E4M3FN>, tensor<4x4xf32> -> tensor<4x64xbf16>
+// CHECK: fm.quantize %{{.*}}, %{{.*}} group 2 axis 0 : tensor<4x64xbf16>, tensor<2x64xf32> -> tensor<4x64xf8E5M2>
+// CHECK: fm.quantize %{{.*}}, %{{.*}} : tensor<4x64xf32>, tensor<f32> -> tensor<4x64xf8E4M3FN>
+// CHECK: fm.scaled_matmul %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} transpose_b : tensor<8x32xf8E5M2>, tensor<64x32xf8E4M3FN> -> tensor<8x64xf32>
+// CHECK: %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} = fm.quantize_expanded %{{.*}} group 32 axis 0 : tensor<64x4xf32> -> tensor<64x4xf8E4M3FN>, tensor<2x4xf32>
+// CHECK: fm.dequantize_expanded %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} group 32 axis 0 : tensor<64x4xf8E4M3FN>, tensor<2x4xf32> -> tensor<64x4xf32>
+// GEN-LABEL: sym_name = "fp8"
+// GEN: "fm.quantize"(%{{.*}}, %{{.*}}) <{axis = -1 : i64, group = 16 : i64}>
+// GEN: "fm.quantize_expanded"(%{{.*}}) <{axis = 0 : i64, group = 32 : i64}> : (tensor<64x4xf32>) -> (tensor<64x4xf8E4M3FN>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>)
+func.func @fp8(%x: tensor<4x64xf32>, %s: tensor<4x4xf32>, %s0: tensor<2x64xf32>, %st: tensor<f32>, %w: tensor<64x32xf8E4M3FN>, %g: tensor<8x32xf8E5M2>, %m: tensor<64x4xf32>) -> (tensor<4x64xf8E5M2>, tensor<4x64xf8E4M3FN>, tensor<8x64xf32>, tensor<64x4xf32>) {
+  %q = fm.quantize %x, %s group 16 : tensor<4x64xf32>, tensor<4x4xf32> -> tensor<4x64xf8E4M3FN>
+  %d = fm.dequantize %q, %s group 16 : tensor<4x64xf8E4M3FN>, tensor<4x4xf32> -> tensor<4x64xbf16>
+  %q0 = fm.quantize %d, %s0 group 2 axis 0 : tensor<4x64xbf16>, tensor<2x64xf32> -> tensor<4x64xf8E5M2>
+  %qt = fm.quantize %x, %st : tensor<4x64xf32>, tensor<f32> -> tensor<4x64xf8E4M3FN>
+  %y = fm.scaled_matmul %g, %st, %w, %st transpose_b : tensor<8x32xf8E5M2>, tensor<64x32xf8E4M3FN> -> tensor<8x64xf32>
+  %e, %es, %ek, %ec = fm.quantize_expanded %m group 32 axis 0 : tensor<64x4xf32> -> tensor<64x4xf8E4M3FN>, tensor<2x4xf32>
+  %r = fm.dequantize_expanded %e, %es, %ek, %ec group 32 axis 0 : tensor<64x4xf8E4M3FN>, tensor<2x4xf32> -> tensor<64x4xf32>
+  return %q0, %qt, %y, %r : tensor<4x64xf8E5M2>, tensor<4x64xf8E4M3FN>, tensor<8x64xf32>, tensor<64x4xf32>
+}
+
 // -----
 
 //===----------------------------------------------------------------------===//

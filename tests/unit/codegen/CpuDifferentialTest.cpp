@@ -24,6 +24,7 @@
 
 #include "fmrt/Random.h"
 
+#include "mlir/Dialect/Traits.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 
@@ -193,25 +194,49 @@ Case unaryCase(fmrt::Random &random, llvm::StringRef op,
           llvm::formatv("%r = fm.{0} %a0{1} : {2}", op, attributes, type)};
 }
 
-Case matmulCase(fmrt::Random &random) {
+/// Random operand and result shapes of a (batched, broadcast, transposed)
+/// matrix product.
+struct MatmulShapes {
+  Shape lhs, rhs, result;
+  bool transposeA, transposeB;
+
+  std::string transposes() const {
+    return std::string(transposeA ? " transpose_a" : "") +
+           (transposeB ? " transpose_b" : "");
+  }
+};
+
+MatmulShapes randomMatmulShapes(fmrt::Random &random) {
   int64_t m = randomSize(random), n = randomSize(random),
           k = randomSize(random);
   Shape batch = randomShape(random, 0, 2);
-  Shape lhs = batch, rhs = broadcastPartner(random, batch);
+  MatmulShapes s;
+  s.lhs = batch;
+  s.rhs = broadcastPartner(random, batch);
   if (random.below(2))
-    std::swap(lhs, rhs);
-  bool transposeA = random.below(2), transposeB = random.below(2);
-  lhs.push_back(transposeA ? k : m);
-  lhs.push_back(transposeA ? m : k);
-  rhs.push_back(transposeB ? n : k);
-  rhs.push_back(transposeB ? k : n);
+    std::swap(s.lhs, s.rhs);
+  SmallVector<int64_t> broadcast;
+  OpTrait::util::getBroadcastedShape(s.lhs, s.rhs, broadcast);
+  s.result.assign(broadcast.begin(), broadcast.end());
+  s.transposeA = random.below(2);
+  s.transposeB = random.below(2);
+  s.lhs.push_back(s.transposeA ? k : m);
+  s.lhs.push_back(s.transposeA ? m : k);
+  s.rhs.push_back(s.transposeB ? n : k);
+  s.rhs.push_back(s.transposeB ? k : n);
+  s.result.push_back(m);
+  s.result.push_back(n);
+  return s;
+}
+
+Case matmulCase(fmrt::Random &random) {
+  MatmulShapes shapes = randomMatmulShapes(random);
   llvm::StringRef element = random.below(4) ? "f32" : "bf16";
-  std::string lhsType = tensorType(lhs, element),
-              rhsType = tensorType(rhs, element);
+  std::string lhsType = tensorType(shapes.lhs, element),
+              rhsType = tensorType(shapes.rhs, element);
   return {{lhsType, rhsType},
-          llvm::formatv("%r = fm.matmul %a0, %a1{0}{1} : {2}, {3}",
-                        transposeA ? " transpose_a" : "",
-                        transposeB ? " transpose_b" : "", lhsType, rhsType)};
+          llvm::formatv("%r = fm.matmul %a0, %a1{0} : {1}, {2}",
+                        shapes.transposes(), lhsType, rhsType)};
 }
 
 Case reduceCase(fmrt::Random &random, llvm::StringRef op,
@@ -233,6 +258,79 @@ Case reduceCase(fmrt::Random &random, llvm::StringRef op,
 int64_t randomAxis(fmrt::Random &random, int64_t rank) {
   int64_t axis = random.below(rank);
   return random.below(2) ? axis : axis - rank;
+}
+
+const llvm::StringRef kWideFloatTypes[] = {"f32", "f32", "bf16", "f16"};
+const llvm::StringRef kFp8Types[] = {"f8E4M3FN", "f8E5M2"};
+
+/// A grouping of a tensor of `shape` (rank >= 1): per tensor, or groups of
+/// a divisor of a random axis; the attribute text and the scale shape.
+std::pair<std::string, Shape> randomGrouping(fmrt::Random &random,
+                                             const Shape &shape,
+                                             bool perTensorAllowed) {
+  if (perTensorAllowed && random.below(3) == 0)
+    return {"", Shape{}};
+  const auto rank = static_cast<int64_t>(shape.size());
+  const int64_t axis = randomAxis(random, rank);
+  const int64_t normalized = axis < 0 ? axis + rank : axis;
+  std::vector<int64_t> divisors;
+  for (int64_t d = 1; d <= shape[normalized]; ++d)
+    if (shape[normalized] % d == 0)
+      divisors.push_back(d);
+  const int64_t group = pick(random, llvm::ArrayRef<int64_t>(divisors));
+  Shape scale = shape;
+  scale[normalized] /= group;
+  return {llvm::formatv(" group {0} axis {1}", group, axis).str(), scale};
+}
+
+/// fm.quantize (wide float to FP8) or fm.dequantize (back).
+Case groupScaledCase(fmrt::Random &random, bool quantize) {
+  Shape shape = randomShape(random, 1, 3);
+  auto [grouping, scaleShape] = randomGrouping(random, shape, true);
+  std::string wide = tensorType(shape,
+                                pick<llvm::StringRef>(random, kWideFloatTypes)),
+              fp8 = tensorType(shape, pick<llvm::StringRef>(random, kFp8Types)),
+              scale = tensorType(scaleShape, "f32");
+  const std::string &from = quantize ? wide : fp8, &to = quantize ? fp8 : wide;
+  return {{from, scale},
+          llvm::formatv("%r = fm.{0} %a0, %a1{1} : {2}, {3} -> {4}",
+                        quantize ? "quantize" : "dequantize", grouping, from,
+                        scale, to),
+          Exactness::Exact};
+}
+
+Case scaledMatmulCase(fmrt::Random &random) {
+  MatmulShapes shapes = randomMatmulShapes(random);
+  const Shape &lhs = shapes.lhs, &rhs = shapes.rhs, &result = shapes.result;
+  std::string lhsType =
+                  tensorType(lhs, pick<llvm::StringRef>(random, kFp8Types)),
+              rhsType =
+                  tensorType(rhs, pick<llvm::StringRef>(random, kFp8Types)),
+              resultType = tensorType(
+                  result, pick<llvm::StringRef>(random, kWideFloatTypes));
+  return {{lhsType, "tensor<f32>", rhsType, "tensor<f32>"},
+          llvm::formatv("%r = fm.scaled_matmul %a0, %a1, %a2, %a3{0} : "
+                        "{1}, {2} -> {3}",
+                        shapes.transposes(), lhsType, rhsType, resultType)};
+}
+
+/// fm.quantize_expanded, and with `roundTrip` fm.dequantize_expanded of its
+/// results.
+Case expandedCase(fmrt::Random &random, bool roundTrip) {
+  Shape shape = randomShape(random, 1, 3);
+  auto [grouping, metaShape] = randomGrouping(random, shape, false);
+  std::string input = tensorType(shape, "f32"),
+              fp8 = tensorType(shape, pick<llvm::StringRef>(random, kFp8Types)),
+              meta = tensorType(metaShape, "f32");
+  std::string body = llvm::formatv("%q, %s, %k, %c = fm.quantize_expanded "
+                                   "%a0{0} : {1} -> {2}, {3}",
+                                   grouping, input, fp8, meta);
+  if (roundTrip)
+    body += llvm::formatv("\n%r = fm.dequantize_expanded %q, %s, %k, "
+                          "%c{0} : {1}, {2} -> {3}",
+                          grouping, fp8, meta, input)
+                .str();
+  return {{input}, body, Exactness::Exact};
 }
 
 Case softmaxCase(fmrt::Random &random, llvm::StringRef op, bool grad) {
@@ -574,6 +672,19 @@ std::map<std::string, CaseGenerator> caseGenerators() {
   };
   generators["cross_entropy_grad"] = [](fmrt::Random &r) {
     return crossEntropyCase(r, true);
+  };
+  generators["quantize"] = [](fmrt::Random &r) {
+    return groupScaledCase(r, true);
+  };
+  generators["dequantize"] = [](fmrt::Random &r) {
+    return groupScaledCase(r, false);
+  };
+  generators["scaled_matmul"] = scaledMatmulCase;
+  generators["quantize_expanded"] = [](fmrt::Random &r) {
+    return expandedCase(r, false);
+  };
+  generators["dequantize_expanded"] = [](fmrt::Random &r) {
+    return expandedCase(r, true);
   };
   return generators;
 }
