@@ -119,6 +119,31 @@ def Fuse : Pass<"fm-fuse", "mlir::ModuleOp"> {
   let dependentDialects = ["::fm::FmDialect"];
 }
 
+def Fp8Linear : Pass<"fm-fp8-linear", "mlir::ModuleOp"> {
+  let summary = "Turns every matmul into a per-tensor-scaled FP8 GEMM";
+  let description = [{
+    Every `fm.matmul` of every function, forward and backward, becomes
+    `fm.scaled_matmul` of its operands quantized per tensor with current
+    scaling (COAT's linear layers; TransformerEngine's "current" recipe):
+    for each operand `x`,
+
+    ```
+    scale = max(reduce_max(abs(x)), 1e-30) / fmax
+    q     = fm.quantize x, scale          // E4M3, or E5M2 for gradients
+    ```
+
+    and the product accumulates in f32 into the matmul's result type.
+    Operands that the function's loss (its first result, when that is a
+    rank-0 float, as in fm-autodiff's gradient and fm-optimizer's step)
+    depends on are forward tensors and become E4M3 (fmax 448); the others
+    are gradients of the backward pass and become E5M2 (fmax 57344), for
+    their range. In a function without such a loss every operand is a
+    forward tensor. The amax floor keeps an all-zero operand at zeros
+    instead of NaN.
+  }];
+  let dependentDialects = ["::fm::FmDialect"];
+}
+
 def PlanMemory : Pass<"fm-plan-memory", "mlir::ModuleOp"> {
   let summary = "Plans the buffers of every public function in one arena";
   let description = [{

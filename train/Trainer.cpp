@@ -100,6 +100,8 @@ LogicalResult runTrainingPipeline(ModuleOp module, StringRef lossName,
      << " weight-decay=" << options.weightDecay
      << " momentum=" << options.momentum << " clip-norm=" << options.clipNorm
      << "}";
+  if (!options.stepPipeline.empty())
+    os << "," << options.stepPipeline;
   PassManager pm(module.getContext());
   std::string message;
   llvm::raw_string_ostream errors(message);

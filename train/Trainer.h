@@ -46,6 +46,9 @@ struct TrainOptions {
   /// A live progress line instead of log lines (for terminals).
   bool progressBar = false;
   Backend backend = Backend::Interp;
+  /// Passes (a pipeline string) run on the module after fm-train, e.g.
+  /// "fm-fp8-linear".
+  std::string stepPipeline;
   /// The interpreter's arithmetic (Backend::Interp only).
   Precision precision = Precision::F32;
 };

@@ -106,6 +106,13 @@ static cl::opt<fm::Backend>
                                   "default)")),
             cl::sub(trainCommand), cl::cat(getCommandCategory()));
 
+static cl::opt<std::string> stepPipeline(
+    "pipeline",
+    cl::desc("fm passes to run on the training step once fm-train has "
+             "derived it, e.g. fm-fp8-linear (FP8 GEMMs)"),
+    cl::value_desc("passes"), cl::sub(trainCommand),
+    cl::cat(getCommandCategory()));
+
 int runTrainCommand() {
   fm::registerFmcPasses();
   LoadedProgram program;
@@ -129,6 +136,7 @@ int runTrainCommand() {
   options.logEvery = logEvery;
   options.lossCsv = lossCsv;
   options.backend = backend;
+  options.stepPipeline = stepPipeline;
   options.progressBar = sys::Process::StandardOutIsDisplayed();
   return failed(fm::train(module, options, outs())) ? 1 : 0;
 }
