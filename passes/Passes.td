@@ -144,6 +144,44 @@ def Fp8Linear : Pass<"fm-fp8-linear", "mlir::ModuleOp"> {
   let dependentDialects = ["::fm::FmDialect"];
 }
 
+def Fp8Optimizer : Pass<"fm-fp8-optimizer", "mlir::ModuleOp"> {
+  let summary = "Stores AdamW's moments in FP8 with dynamic range expansion";
+  let description = [{
+    Rewrites `@train_step` (from `fm-optimizer` with AdamW) so that each
+    moment `adamw.m.<p>` / `adamw.v.<p>` is stored as FP8 codes grouped
+    1 x `group` (the moment flattened to `[n / group, group]`) with
+    per-group metadata, COAT's optimizer-state compression:
+
+    - the step dequantizes every stored moment where it starts
+      (`fm.dequantize_expanded`, reshaped back to the parameter's shape),
+      runs the AdamW update in f32 as before, and requantizes the new
+      moments where it ends (`fm.quantize_expanded`): one dequantize →
+      update → requantize per moment, which `fm-fuse` can group;
+    - the state arguments `<name>` (codes), `<name>.scale`,
+      `<name>.exponent` and `<name>.centre` (`[n / group, 1]` f32) replace
+      `<name>`, and the results feeding them replace its result;
+    - the first moment is E4M3; the second E4M3 or E5M2
+      (`second-moment`);
+    - `expand=false` (the ablation) stores codes and a plain per-group scale
+      `max(amax, 1e-30) / fmax` instead, through `fm.quantize` /
+      `fm.dequantize`.
+
+    Degenerate groups follow `fm.quantize_expanded`'s rule; zero-initialized
+    state (codes and metadata all 0) dequantizes to zero moments. A moment
+    whose size is not a multiple of `group` stays f32.
+  }];
+  let options = [
+    Option<"group", "group", "int64_t", /*default=*/"128",
+           "Elements per group of a moment">,
+    Option<"secondMoment", "second-moment", "std::string",
+           /*default=*/"\"e4m3\"",
+           "FP8 format of the second moment: e4m3 or e5m2">,
+    Option<"expand", "expand", "bool", /*default=*/"true",
+           "Use dynamic range expansion (false: plain per-group scaling)">,
+  ];
+  let dependentDialects = ["::fm::FmDialect"];
+}
+
 def PlanMemory : Pass<"fm-plan-memory", "mlir::ModuleOp"> {
   let summary = "Plans the buffers of every public function in one arena";
   let description = [{

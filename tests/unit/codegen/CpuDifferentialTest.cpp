@@ -790,28 +790,46 @@ INSTANTIATE_TEST_SUITE_P(Ops, CpuOpTest, ::testing::ValuesIn(opNames()),
 // Training steps
 //===----------------------------------------------------------------------===//
 
-class CpuTrainingTest : public CpuDifferentialTest,
-                        public ::testing::WithParamInterface<const char *> {};
+/// A training step to compare: an example, the passes after fm-train, and
+/// whether the backends must agree bit for bit.
+struct TrainingCase {
+  const char *example;
+  const char *passes;
+  bool exact;
+  const char *label;
+};
 
-/// fm-train on the example, then three steps with each backend from the
-/// same state and batches, each carrying its own state by fm.feeds.
+class CpuTrainingTest : public CpuDifferentialTest,
+                        public ::testing::WithParamInterface<TrainingCase> {};
+
+/// fm-train (and the case's passes) on the example, then three steps with
+/// each backend from the same state and batches, each carrying its own
+/// state by fm.feeds. Exact cases compile matrix products as loops and
+/// exp/tanh with libm (the interpreter's order and functions), so that
+/// every FP8 code must match.
 TEST_P(CpuTrainingTest, StepsMatchInterpreter) {
   constexpr int kSteps = 3;
-  std::string path = std::string(FMC_EXAMPLES_DIR) + "/" + GetParam();
+  const TrainingCase &c = GetParam();
+  std::string path = std::string(FMC_EXAMPLES_DIR) + "/" + c.example;
   auto buffer = llvm::MemoryBuffer::getFile(path);
   ASSERT_TRUE(static_cast<bool>(buffer)) << path;
   ASSERT_TRUE(parse((*buffer)->getBuffer()));
   FailureOr<func::FuncOp> loss = fm::findEntryFunction(*module, "");
   ASSERT_TRUE(succeeded(loss));
   PassManager pm(&context);
-  ASSERT_TRUE(succeeded(parsePassPipeline(
-      ("fm-train{function=" + loss->getName() + " kind=adamw}").str(), pm)));
+  std::string pipeline =
+      ("fm-train{function=" + loss->getName() + " kind=adamw}").str();
+  if (*c.passes)
+    pipeline += std::string(",") + c.passes;
+  ASSERT_TRUE(succeeded(parsePassPipeline(pipeline, pm)));
   ASSERT_TRUE(succeeded(pm.run(*module))) << diagnostics;
   auto step = module->lookupSymbol<func::FuncOp>("train_step");
   ASSERT_TRUE(step);
 
   fm::cpu::CpuPipelineOptions options;
   options.entries = {"train_step"};
+  options.runtimeMatmul = !c.exact;
+  options.approximate = !c.exact;
   FailureOr<std::unique_ptr<fm::cpu::JitModule>> jit =
       fm::cpu::JitModule::compile(*module, options);
   ASSERT_TRUE(succeeded(jit)) << diagnostics;
@@ -844,7 +862,8 @@ TEST_P(CpuTrainingTest, StepsMatchInterpreter) {
         << diagnostics;
     for (size_t r = 0; r < expectedResults->size(); ++r)
       EXPECT_EQ(compareTensors((*actualResults)[r], (*expectedResults)[r],
-                               Exactness::Tolerant, 1e-4),
+                               c.exact ? Exactness::Exact : Exactness::Tolerant,
+                               1e-4),
                 "")
           << "step " << stepIndex << ", result #" << r << " ('"
           << fm::getResultName(step, r).str() << "')";
@@ -858,9 +877,18 @@ TEST_P(CpuTrainingTest, StepsMatchInterpreter) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Examples, CpuTrainingTest, ::testing::Values("mlp.mlir", "gpt_block.mlir"),
-    [](const ::testing::TestParamInfo<const char *> &info) {
-      return llvm::StringRef(info.param).split('.').first.str();
+    Examples, CpuTrainingTest,
+    ::testing::Values(TrainingCase{"mlp.mlir", "", false, "mlp"},
+                      TrainingCase{"gpt_block.mlir", "", false, "gpt_block"},
+                      // FP8 GEMMs and FP8 moments: every FP8 code bit for bit.
+                      TrainingCase{"mlp.mlir",
+                                   "fm-fp8-linear,fm-fp8-optimizer{group=32}",
+                                   true, "mlp_fp8"},
+                      TrainingCase{"gpt_block.mlir",
+                                   "fm-fp8-linear,fm-fp8-optimizer", true,
+                                   "gpt_block_fp8"}),
+    [](const ::testing::TestParamInfo<TrainingCase> &info) {
+      return std::string(info.param.label);
     });
 
 } // namespace
