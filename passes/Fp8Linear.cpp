@@ -10,10 +10,9 @@
 #include "passes/Passes.h"
 
 #include "ir/FmOps.h"
+#include "passes/ForwardValues.h"
 
 #include "mlir/IR/Builders.h"
-
-#include "llvm/ADT/DenseSet.h"
 
 namespace fm {
 #define GEN_PASS_DEF_FP8LINEAR
@@ -28,29 +27,6 @@ namespace {
 /// The amax floor: an all-zero tensor gets the scale 1e-30 / fmax instead
 /// of 0, so that it quantizes to zeros rather than NaN.
 constexpr float kAmaxFloor = 1e-30f;
-
-/// The values the function's loss depends on: its forward pass. The loss
-/// is the first result when that is a rank-0 float (what fm-autodiff and
-/// fm-optimizer produce); a function without one is all forward.
-DenseSet<Value> forwardValues(func::FuncOp function) {
-  DenseSet<Value> forward;
-  auto ret = cast<func::ReturnOp>(function.getBody().back().getTerminator());
-  if (ret.getNumOperands() == 0)
-    return forward;
-  Value loss = ret.getOperand(0);
-  auto type = dyn_cast<RankedTensorType>(loss.getType());
-  if (!type || type.getRank() != 0 || !isa<FloatType>(type.getElementType()))
-    return forward;
-  SmallVector<Value> worklist = {loss};
-  while (!worklist.empty()) {
-    Value value = worklist.pop_back_val();
-    if (!forward.insert(value).second)
-      continue;
-    if (Operation *def = value.getDefiningOp())
-      llvm::append_range(worklist, def->getOperands());
-  }
-  return forward;
-}
 
 struct Fp8LinearPass : fm::impl::Fp8LinearBase<Fp8LinearPass> {
   void runOnOperation() override {

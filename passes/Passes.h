@@ -16,7 +16,8 @@ namespace fm {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
-/// Registers every fm pass and fmc's named pipelines (`fm-train`).
+/// Registers every fm pass and fmc's named pipelines (`fm-train`,
+/// `fm-coat`).
 void registerFmcPasses();
 
 /// Replaces every fm.fusion under `root` by the ops of its body, undoing

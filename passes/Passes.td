@@ -119,6 +119,38 @@ def Fuse : Pass<"fm-fuse", "mlir::ModuleOp"> {
   let dependentDialects = ["::fm::FmDialect"];
 }
 
+def Fp8Activations : Pass<"fm-fp8-activations", "mlir::ModuleOp"> {
+  let summary = "Stores the activations non-linear ops save for backward "
+                "in FP8 with 1 x G group scales";
+  let description = [{
+    COAT's FP8 precision flow. In every function with a loss (its first
+    result, a rank-0 float: fm-autodiff's gradient function), each forward
+    tensor that a non-linear op keeps for its backward (the inputs of
+    `fm.layer_norm`, `fm.rms_norm`, `fm.gelu`, `fm.silu` and `fm.mul`, the
+    output of `fm.softmax`) and that backward ops read is
+
+    ```
+    amax  = reduce_max(abs(x viewed as [..., N / G, G]), axes [-1])
+    scale = max(amax, 1e-30) / 448                 // [..., N / G]
+    q     = fm.quantize x, scale group G           // E4M3, where x is made
+    x'    = fm.dequantize q, scale group G         // before its first
+                                                   // backward use
+    ```
+
+    and the backward ops read `x'`: between the passes only the codes (1
+    byte an element) and the scales (4 bytes per G elements) stay alive,
+    instead of x. The forward pass itself keeps computing with x. Tensors
+    whose last axis is not a multiple of G, and FP8 tensors, are left
+    alone. The group amaxes are the first stage of COAT's two-stage amax:
+    their maximum is the tensor's amax.
+  }];
+  let options = [
+    Option<"group", "group", "int64_t", /*default=*/"16",
+           "Elements per group along the last axis">,
+  ];
+  let dependentDialects = ["::fm::FmDialect"];
+}
+
 def Fp8Linear : Pass<"fm-fp8-linear", "mlir::ModuleOp"> {
   let summary = "Turns every matmul into a per-tensor-scaled FP8 GEMM";
   let description = [{

@@ -94,14 +94,14 @@ LogicalResult runTrainingPipeline(ModuleOp module, StringRef lossName,
                                   const TrainOptions &options) {
   std::string pipeline;
   llvm::raw_string_ostream os(pipeline);
-  os << "fm-train{function=" << lossName << " kind=" << options.optimizer
-     << " lr=" << options.lr << " beta1=" << options.beta1
-     << " beta2=" << options.beta2 << " eps=" << options.eps
-     << " weight-decay=" << options.weightDecay
+  os << options.pipeline << "{function=" << lossName
+     << " kind=" << options.optimizer << " lr=" << options.lr
+     << " beta1=" << options.beta1 << " beta2=" << options.beta2
+     << " eps=" << options.eps << " weight-decay=" << options.weightDecay
      << " momentum=" << options.momentum << " clip-norm=" << options.clipNorm
      << "}";
-  if (!options.stepPipeline.empty())
-    os << "," << options.stepPipeline;
+  if (!options.stepPasses.empty())
+    os << "," << options.stepPasses;
   PassManager pm(module.getContext());
   std::string message;
   llvm::raw_string_ostream errors(message);

@@ -46,9 +46,12 @@ struct TrainOptions {
   /// A live progress line instead of log lines (for terminals).
   bool progressBar = false;
   Backend backend = Backend::Interp;
-  /// Passes (a pipeline string) run on the module after fm-train, e.g.
+  /// The named pipeline that derives @train_step from the loss, given the
+  /// optimizer options: fm-train, or fm-coat for COAT's FP8 training.
+  std::string pipeline = "fm-train";
+  /// More passes (a pipeline string) run on the module after it, e.g.
   /// "fm-fp8-linear".
-  std::string stepPipeline;
+  std::string stepPasses;
   /// The interpreter's arithmetic (Backend::Interp only).
   Precision precision = Precision::F32;
 };

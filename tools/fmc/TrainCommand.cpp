@@ -106,10 +106,17 @@ static cl::opt<fm::Backend>
                                   "default)")),
             cl::sub(trainCommand), cl::cat(getCommandCategory()));
 
-static cl::opt<std::string> stepPipeline(
+static cl::opt<std::string> pipelineName(
     "pipeline",
-    cl::desc("fm passes to run on the training step once fm-train has "
-             "derived it, e.g. fm-fp8-linear (FP8 GEMMs)"),
+    cl::desc("The pipeline that derives the training step: fm-train "
+             "(default) or fm-coat (COAT's FP8 GEMMs, activations and "
+             "optimizer states)"),
+    cl::init("fm-train"), cl::value_desc("name"), cl::sub(trainCommand),
+    cl::cat(getCommandCategory()));
+static cl::opt<std::string> stepPasses(
+    "step-passes",
+    cl::desc("More fm passes to run on the derived step, e.g. fm-fp8-linear "
+             "or 'fm-fp8-optimizer{expand=false}'"),
     cl::value_desc("passes"), cl::sub(trainCommand),
     cl::cat(getCommandCategory()));
 
@@ -136,7 +143,8 @@ int runTrainCommand() {
   options.logEvery = logEvery;
   options.lossCsv = lossCsv;
   options.backend = backend;
-  options.stepPipeline = stepPipeline;
+  options.pipeline = pipelineName;
+  options.stepPasses = stepPasses;
   options.progressBar = sys::Process::StandardOutIsDisplayed();
   return failed(fm::train(module, options, outs())) ? 1 : 0;
 }

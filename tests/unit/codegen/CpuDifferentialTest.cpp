@@ -790,11 +790,12 @@ INSTANTIATE_TEST_SUITE_P(Ops, CpuOpTest, ::testing::ValuesIn(opNames()),
 // Training steps
 //===----------------------------------------------------------------------===//
 
-/// A training step to compare: an example, the passes after fm-train, and
-/// whether the backends must agree bit for bit.
+/// A training step to compare: an example, the pipeline that derives the
+/// step (fm-train or fm-coat), and whether the backends must agree bit for
+/// bit.
 struct TrainingCase {
   const char *example;
-  const char *passes;
+  const char *pipeline;
   bool exact;
   const char *label;
 };
@@ -817,11 +818,9 @@ TEST_P(CpuTrainingTest, StepsMatchInterpreter) {
   FailureOr<func::FuncOp> loss = fm::findEntryFunction(*module, "");
   ASSERT_TRUE(succeeded(loss));
   PassManager pm(&context);
-  std::string pipeline =
-      ("fm-train{function=" + loss->getName() + " kind=adamw}").str();
-  if (*c.passes)
-    pipeline += std::string(",") + c.passes;
-  ASSERT_TRUE(succeeded(parsePassPipeline(pipeline, pm)));
+  ASSERT_TRUE(succeeded(parsePassPipeline(
+      (c.pipeline + ("{function=" + loss->getName() + " kind=adamw}")).str(),
+      pm)));
   ASSERT_TRUE(succeeded(pm.run(*module))) << diagnostics;
   auto step = module->lookupSymbol<func::FuncOp>("train_step");
   ASSERT_TRUE(step);
@@ -878,15 +877,12 @@ TEST_P(CpuTrainingTest, StepsMatchInterpreter) {
 
 INSTANTIATE_TEST_SUITE_P(
     Examples, CpuTrainingTest,
-    ::testing::Values(TrainingCase{"mlp.mlir", "", false, "mlp"},
-                      TrainingCase{"gpt_block.mlir", "", false, "gpt_block"},
-                      // FP8 GEMMs and FP8 moments: every FP8 code bit for bit.
-                      TrainingCase{"mlp.mlir",
-                                   "fm-fp8-linear,fm-fp8-optimizer{group=32}",
-                                   true, "mlp_fp8"},
-                      TrainingCase{"gpt_block.mlir",
-                                   "fm-fp8-linear,fm-fp8-optimizer", true,
-                                   "gpt_block_fp8"}),
+    ::testing::Values(
+        TrainingCase{"mlp.mlir", "fm-train", false, "mlp"},
+        TrainingCase{"gpt_block.mlir", "fm-train", false, "gpt_block"},
+        // COAT: FP8 GEMMs, activations and moments, every code bit for bit.
+        TrainingCase{"mlp.mlir", "fm-coat", true, "mlp_coat"},
+        TrainingCase{"gpt_block.mlir", "fm-coat", true, "gpt_block_coat"}),
     [](const ::testing::TestParamInfo<TrainingCase> &info) {
       return std::string(info.param.label);
     });

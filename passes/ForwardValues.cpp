@@ -1,0 +1,26 @@
+//===- ForwardValues.cpp - The forward pass of a training function --------===//
+#include "passes/ForwardValues.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+
+using namespace mlir;
+
+llvm::DenseSet<Value> fm::forwardValues(func::FuncOp function) {
+  llvm::DenseSet<Value> forward;
+  auto ret = cast<func::ReturnOp>(function.getBody().back().getTerminator());
+  if (ret.getNumOperands() == 0)
+    return forward;
+  Value loss = ret.getOperand(0);
+  auto type = dyn_cast<RankedTensorType>(loss.getType());
+  if (!type || type.getRank() != 0 || !isa<FloatType>(type.getElementType()))
+    return forward;
+  SmallVector<Value> worklist = {loss};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    if (!forward.insert(value).second)
+      continue;
+    if (Operation *def = value.getDefiningOp())
+      llvm::append_range(worklist, def->getOperands());
+  }
+  return forward;
+}

@@ -1,0 +1,145 @@
+//===- Fp8Activations.cpp - fm-fp8-activations ----------------------------===//
+//
+// COAT's "FP8 precision flow" for non-linear layers: the tensors that
+// layer/RMS norms, GELU/SiLU, elementwise products and softmax keep for the
+// backward pass are stored as E4M3 with 1 x G group scales along the last
+// axis, and the backward pass reads them dequantized.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Passes.h"
+
+#include "ir/FmOps.h"
+#include "passes/ForwardValues.h"
+
+#include "mlir/IR/Builders.h"
+
+#include "llvm/ADT/SetVector.h"
+
+namespace fm {
+#define GEN_PASS_DEF_FP8ACTIVATIONS
+#include "passes/Passes.h.inc"
+} // namespace fm
+
+using namespace mlir;
+using namespace fm;
+
+namespace {
+
+/// The tensors a non-linear op's backward reads: its inputs, and for
+/// softmax its output.
+SmallVector<Value> savedTensors(Operation *op) {
+  if (isa<LayerNormOp, RmsNormOp, GeluOp, SiluOp, MulOp>(op))
+    return SmallVector<Value>(op->getOperands());
+  if (isa<SoftmaxOp>(op))
+    return {op->getResult(0)};
+  return {};
+}
+
+struct Fp8ActivationsPass : fm::impl::Fp8ActivationsBase<Fp8ActivationsPass> {
+  using Fp8ActivationsBase::Fp8ActivationsBase;
+
+  void runOnOperation() override {
+    if (group <= 0) {
+      getOperation().emitError() << "fm-fp8-activations: group must be "
+                                    "positive, got "
+                                 << static_cast<int64_t>(group);
+      return signalPassFailure();
+    }
+    for (auto function : getOperation().getOps<func::FuncOp>())
+      if (!function.isExternal())
+        compressSavedActivations(function);
+  }
+
+private:
+  void compressSavedActivations(func::FuncOp function) {
+    DenseSet<Value> forward = forwardValues(function);
+    if (forward.empty())
+      return; // No loss: no backward pass to save anything for.
+    llvm::SetVector<Value> saved;
+    function.walk([&](Operation *op) {
+      if (!forward.contains(op->getNumResults() ? op->getResult(0) : Value()))
+        return;
+      for (Value value : savedTensors(op))
+        if (isCompressible(value) &&
+            llvm::any_of(value.getUsers(), [&](Operation *user) {
+              return !isForward(user, forward);
+            }))
+          saved.insert(value);
+    });
+    for (Value value : saved)
+      compress(value, forward);
+  }
+
+  static bool isForward(Operation *op, const DenseSet<Value> &forward) {
+    return op->getNumResults() && forward.contains(op->getResult(0));
+  }
+
+  /// A float tensor whose last axis splits into groups.
+  bool isCompressible(Value value) {
+    auto type = dyn_cast<RankedTensorType>(value.getType());
+    return type && type.getRank() >= 1 &&
+           isa<FloatType>(type.getElementType()) &&
+           !isa<Float8E4M3FNType, Float8E5M2Type>(type.getElementType()) &&
+           type.getShape().back() % group == 0;
+  }
+
+  /// Quantizes `value` where it is made, and gives its backward users the
+  /// dequantized copy, made just before the first of them, so that only the
+  /// FP8 codes and scales live from the forward pass to the backward pass.
+  void compress(Value value, const DenseSet<Value> &forward) {
+    // The backward uses, before the quantization adds uses of its own.
+    SmallVector<OpOperand *> backwardUses;
+    Operation *first = nullptr;
+    for (OpOperand &use : value.getUses()) {
+      Operation *user = use.getOwner();
+      if (isForward(user, forward))
+        continue;
+      backwardUses.push_back(&use);
+      if (!first || user->isBeforeInBlock(first))
+        first = user;
+    }
+    auto type = cast<RankedTensorType>(value.getType());
+    OpBuilder b(&getContext());
+    if (Operation *def = value.getDefiningOp())
+      b.setInsertionPointAfter(def);
+    else
+      b.setInsertionPointToStart(cast<BlockArgument>(value).getOwner());
+    Location loc = value.getLoc();
+    Type f32 = b.getF32Type();
+
+    // 1 x G group amaxes: the value viewed as [..., N / G, G], reduced over
+    // its last axis.
+    SmallVector<int64_t> groupedShape(type.getShape());
+    const int64_t groups = groupedShape.back() / group;
+    groupedShape.back() = groups;
+    SmallVector<int64_t> scaleShape = groupedShape;
+    groupedShape.push_back(group);
+    Value grouped = b.create<ReshapeOp>(
+        loc, RankedTensorType::get(groupedShape, type.getElementType()), value);
+    Value amax = b.create<ReduceMaxOp>(loc, b.create<AbsOp>(loc, grouped),
+                                       b.getDenseI64ArrayAttr({-1}),
+                                       /*keepdim=*/false);
+    auto scaleType = RankedTensorType::get(scaleShape, f32);
+    if (!type.getElementType().isF32())
+      amax = b.create<CastOp>(loc, scaleType, amax);
+    auto scalarType = RankedTensorType::get({}, f32);
+    auto scalar = [&](float number) -> Value {
+      return b.create<ConstantOp>(loc,
+                                  DenseElementsAttr::get(scalarType, number));
+    };
+    Value scale = b.create<DivOp>(
+        loc, b.create<MaxOp>(loc, amax, scalar(1e-30f)), scalar(448.0f));
+    Value codes = b.create<QuantizeOp>(
+        loc, RankedTensorType::get(type.getShape(), b.getFloat8E4M3FNType()),
+        value, scale, b.getI64IntegerAttr(group), /*axis=*/-1);
+
+    b.setInsertionPoint(first);
+    Value restored = b.create<DequantizeOp>(loc, type, codes, scale,
+                                            b.getI64IntegerAttr(group),
+                                            /*axis=*/-1);
+    for (OpOperand *use : backwardUses)
+      use->set(restored);
+  }
+};
+
+} // namespace
