@@ -40,6 +40,7 @@ test: build
 bench: build
 	$(BUILD_DIR)/bench/fmc-bench-gemm
 	python3 bench/step_time.py --build $(BUILD_DIR)
+	python3 bench/coat.py --build $(BUILD_DIR)
 
 docs: build
 	ninja -C $(BUILD_DIR) fmc-docs

@@ -103,8 +103,17 @@ private:
     for (unsigned i = 0; i < parts.size(); ++i)
       stored.push_back(step.getArgument(index + 1 + i));
 
-    // Dequantized where the step starts.
-    OpBuilder builder = OpBuilder::atBlockBegin(&step.getBody().front());
+    // Dequantized just before the update first reads it, so that the f32
+    // moment does not live through the forward and backward passes.
+    Operation *firstUser = nullptr;
+    for (Operation *user : moment.getUsers())
+      if (!firstUser || user->isBeforeInBlock(firstUser))
+        firstUser = user;
+    OpBuilder builder(&getContext());
+    if (firstUser)
+      builder.setInsertionPoint(firstUser);
+    else
+      builder.setInsertionPointToStart(&step.getBody().front());
     Location loc = moment.getLoc();
     Value flat;
     if (expand)

@@ -184,8 +184,10 @@ def Fp8Optimizer : Pass<"fm-fp8-optimizer", "mlir::ModuleOp"> {
     1 x `group` (the moment flattened to `[n / group, group]`) with
     per-group metadata, COAT's optimizer-state compression:
 
-    - the step dequantizes every stored moment where it starts
-      (`fm.dequantize_expanded`, reshaped back to the parameter's shape),
+    - the step dequantizes every stored moment just before the update
+      first reads it (`fm.dequantize_expanded`, reshaped back to the
+      parameter's shape), so no f32 moment lives through the forward and
+      backward passes,
       runs the AdamW update in f32 as before, and requantizes the new
       moments where it ends (`fm.quantize_expanded`): one dequantize →
       update → requantize per moment, which `fm-fuse` can group;
@@ -228,6 +230,10 @@ def PlanMemory : Pass<"fm-plan-memory", "mlir::ModuleOp"> {
       `grad.<param>`, of the function itself or of a function it calls.
     - `activations`: the most bytes of intermediate buffers (neither
       gradients nor results) live at one time.
+    - `saved_activations`: in a gradient function (one returning
+      `grad.<param>` results), or a function calling one, the intermediate
+      buffers live when the loss is computed, the end of the forward pass:
+      what the forward pass keeps for the backward pass. 0 elsewhere.
     - `workspace`: kernel scratch space besides the buffers; no op needs any
       yet, so 0.
     - `peak`: the arguments plus the most bytes of buffers live at one time:

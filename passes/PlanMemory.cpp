@@ -175,6 +175,13 @@ public:
         intermediate[buffer.end + 1] -= buffer.bytes;
       }
     }
+    // Intermediates written in the forward pass and read in the backward.
+    int64_t saved = 0;
+    if (forwardEnd)
+      for (const Buffer &buffer : buffers)
+        if (buffer.category == Buffer::Intermediate && !buffer.inPlaceOf &&
+            buffer.start <= *forwardEnd && buffer.end > *forwardEnd)
+          saved += buffer.bytes;
     int64_t live = 0, liveIntermediate = 0, peakLive = 0, activations = 0;
     for (unsigned t = 0; t <= end; ++t) {
       live += all[t];
@@ -189,7 +196,8 @@ public:
     return builder.getDictionaryAttr(
         {entry("weights", weights), entry("optimizer_state", state),
          entry("inputs", inputs), entry("gradients", gradients),
-         entry("activations", activations), entry("workspace", 0),
+         entry("activations", activations), entry("saved_activations", saved),
+         entry("workspace", 0),
          entry("peak", weights + state + inputs + peakLive),
          entry("arena", arena)});
   }
@@ -258,6 +266,16 @@ private:
         buffers.emplace_back(result, step);
       }
     }
+    // The step that computes a gradient function's loss ends its forward
+    // pass: what is live then is kept for the backward pass.
+    bool differentiates = false;
+    for (unsigned index = 0; index < callee.getNumResults(); ++index)
+      differentiates |= isGradientName(
+          callee.getResultAttrOfType<StringAttr>(index, FmDialect::kNameAttr));
+    if (differentiates && !forwardEnd && body.getTerminator()->getNumOperands())
+      if (Home loss = homes.lookup(body.getTerminator()->getOperand(0));
+          loss.kind == Home::Buffer)
+        forwardEnd = buffers[loss.index].start;
     for (auto [index, value] :
          llvm::enumerate(body.getTerminator()->getOperands())) {
       Home home = homes.lookup(value);
@@ -347,6 +365,8 @@ private:
   unsigned step = 0;
   /// The step at which the function returns.
   unsigned end = 0;
+  /// The step computing the loss of the (first) gradient function walked.
+  std::optional<unsigned> forwardEnd;
   int64_t arena = 0;
   DenseMap<Operation *, std::unique_ptr<AsmState>> asmStates;
 };

@@ -34,7 +34,12 @@ static mlir::DialectRegistry makeRegistry() {
 }
 
 LoadedProgram::LoadedProgram()
-    : context(makeRegistry()), diagnostics(sourceMgr, &context) {}
+    : context(makeRegistry()), diagnostics(sourceMgr, &context) {
+  // Errors point at file:line:col and show the source line; a dump of the
+  // op in generic form (a whole function, for a function's error) would
+  // bury the message.
+  context.printOpOnDiagnostic(false);
+}
 
 LogicalResult LoadedProgram::load(StringRef path) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =

@@ -3,7 +3,8 @@
 // RUN: fmc-opt %s -split-input-file -pass-pipeline='builtin.module(fm-fp8-optimizer)' -verify-diagnostics
 
 // The moments of w (256 elements, 8 groups of 32) become FP8 codes and
-// per-group scale, exponent and centre; those of b (3 elements) stay f32.
+// per-group scale, exponent and centre, dequantized right before the update
+// reads them; those of b (3 elements) stay f32.
 // The second moment is E5M2 here. Every new state result feeds the argument
 // of its name, and the later arguments' feeds follow their moves.
 // CHECK-LABEL: func.func @train_step
@@ -14,8 +15,8 @@
 // CHECK-SAME: tensor<i64> {fm.feeds = 12 : i64, fm.name = "step"})
 // CHECK: %[[DM:.+]] = fm.dequantize_expanded %[[M]], %[[MS]], %[[MK]], %[[MC]] group 32 : tensor<8x32xf8E4M3FN>, tensor<8x1xf32> -> tensor<8x32xf32>
 // CHECK: %[[OLDM:.+]] = fm.reshape %[[DM]] : tensor<8x32xf32> -> tensor<4x64xf32>
+// CHECK-NEXT: fm.mul %{{.+}}, %[[OLDM]] : tensor<f32>, tensor<4x64xf32>
 // CHECK: fm.dequantize_expanded %{{.+}} group 32 : tensor<8x32xf8E5M2>, tensor<8x1xf32> -> tensor<8x32xf32>
-// CHECK: fm.mul %{{.+}}, %[[OLDM]] : tensor<f32>, tensor<4x64xf32>
 // CHECK-DAG: fm.quantize_expanded %{{.+}} group 32 : tensor<8x32xf32> -> tensor<8x32xf8E4M3FN>, tensor<8x1xf32>
 // CHECK-DAG: fm.quantize_expanded %{{.+}} group 32 : tensor<8x32xf32> -> tensor<8x32xf8E5M2>, tensor<8x1xf32>
 // CHECK: return

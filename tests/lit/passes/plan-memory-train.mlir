@@ -8,11 +8,11 @@
 // step, take 2 x 1089024 + 8. The gradients are as large as the parameters,
 // and the batch is two 8x64 i32 tensors.
 // CHECK-LABEL: func.func @gpt(
-// CHECK-SAME: fm.memory_plan = {activations = {{[0-9]+}} : i64, arena = {{[0-9]+}} : i64, gradients = 0 : i64, inputs = 4096 : i64, optimizer_state = 0 : i64, peak = {{[0-9]+}} : i64, weights = 1089024 : i64, workspace = 0 : i64}
+// CHECK-SAME: fm.memory_plan = {activations = {{[0-9]+}} : i64, arena = {{[0-9]+}} : i64, gradients = 0 : i64, inputs = 4096 : i64, optimizer_state = 0 : i64, peak = {{[0-9]+}} : i64, saved_activations = 0 : i64, weights = 1089024 : i64, workspace = 0 : i64}
 // CHECK-LABEL: func.func @gpt_grad(
-// CHECK-SAME: fm.memory_plan = {activations = {{[0-9]+}} : i64, arena = {{[0-9]+}} : i64, gradients = 1089024 : i64, inputs = 4096 : i64, optimizer_state = 0 : i64, peak = {{[0-9]+}} : i64, weights = 1089024 : i64, workspace = 0 : i64}
+// CHECK-SAME: fm.memory_plan = {activations = {{[0-9]+}} : i64, arena = {{[0-9]+}} : i64, gradients = 1089024 : i64, inputs = 4096 : i64, optimizer_state = 0 : i64, peak = {{[0-9]+}} : i64, saved_activations = {{[1-9][0-9]*}} : i64, weights = 1089024 : i64, workspace = 0 : i64}
 // CHECK-LABEL: func.func @train_step(
-// CHECK-SAME: fm.memory_plan = {activations = {{[0-9]+}} : i64, arena = {{[0-9]+}} : i64, gradients = 1089024 : i64, inputs = 4096 : i64, optimizer_state = 2178056 : i64, peak = {{[0-9]+}} : i64, weights = 1089024 : i64, workspace = 0 : i64}
+// CHECK-SAME: fm.memory_plan = {activations = {{[0-9]+}} : i64, arena = {{[0-9]+}} : i64, gradients = 1089024 : i64, inputs = 4096 : i64, optimizer_state = 2178056 : i64, peak = {{[0-9]+}} : i64, saved_activations = {{[1-9][0-9]*}} : i64, weights = 1089024 : i64, workspace = 0 : i64}
 
 // Every fm.feeds result (17 parameters, 34 moments, the step) is updated in
 // place.

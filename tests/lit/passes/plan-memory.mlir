@@ -18,7 +18,7 @@
 // Activations (intermediates: %0 and %2) peak at 96 in step 3. %0, %1 and %2
 // overlap in step 3, so each takes its own 64 bytes: an arena of 192.
 // CHECK-LABEL: func.func @step(
-// CHECK-SAME: fm.memory_plan = {activations = 96 : i64, arena = 192 : i64, gradients = 0 : i64, inputs = 32 : i64, optimizer_state = 64 : i64, peak = 260 : i64, weights = 64 : i64, workspace = 0 : i64}
+// CHECK-SAME: fm.memory_plan = {activations = 96 : i64, arena = 192 : i64, gradients = 0 : i64, inputs = 32 : i64, optimizer_state = 64 : i64, peak = 260 : i64, saved_activations = 0 : i64, weights = 64 : i64, workspace = 0 : i64}
 // TABLE: remark: memory plan of @step (6 steps, arena of 192 bytes):
 // TABLE-NEXT: {{^}} %0 32 bytes [1, 3] offset 0{{$}}
 // TABLE-NEXT: {{^}} %1 4 bytes [2, 6] offset 64{{$}}
@@ -45,7 +45,7 @@ func.func @step(%w: tensor<4x4xf32> {fm.name = "w", fm.param},
 // Reuse: each buffer of 128 bytes dies one step after it is made, so the
 // third takes the first one's place and the fourth the second's.
 // CHECK-LABEL: func.func @reuse(
-// CHECK-SAME: fm.memory_plan = {activations = 256 : i64, arena = 256 : i64, gradients = 0 : i64, inputs = 128 : i64, optimizer_state = 0 : i64, peak = 384 : i64, weights = 0 : i64, workspace = 0 : i64}
+// CHECK-SAME: fm.memory_plan = {activations = 256 : i64, arena = 256 : i64, gradients = 0 : i64, inputs = 128 : i64, optimizer_state = 0 : i64, peak = 384 : i64, saved_activations = 0 : i64, weights = 0 : i64, workspace = 0 : i64}
 // TABLE: remark: memory plan of @reuse (5 steps, arena of 256 bytes):
 // TABLE-NEXT: {{^}} %0 128 bytes [1, 2] offset 0{{$}}
 // TABLE-NEXT: {{^}} %1 128 bytes [2, 3] offset 128{{$}}
@@ -92,7 +92,7 @@ func.func @best_fit(%a: tensor<2x16xf32>, %b: tensor<16xf32>,
 // CHECK-LABEL: func.func private @f_grad(
 // CHECK-NOT: fm.memory_plan
 // CHECK-LABEL: func.func @train_step(
-// CHECK-SAME: fm.memory_plan = {activations = 64 : i64, arena = 192 : i64, gradients = 64 : i64, inputs = 64 : i64, optimizer_state = 0 : i64, peak = 260 : i64, weights = 64 : i64, workspace = 0 : i64}
+// CHECK-SAME: fm.memory_plan = {activations = 64 : i64, arena = 192 : i64, gradients = 64 : i64, inputs = 64 : i64, optimizer_state = 0 : i64, peak = 260 : i64, saved_activations = 0 : i64, weights = 64 : i64, workspace = 0 : i64}
 // TABLE-NOT: memory plan of @f_grad
 // TABLE: remark: memory plan of @train_step (6 steps, arena of 192 bytes):
 // TABLE-NEXT: {{^}} @f_grad:%0 64 bytes [1, 2] offset 0{{$}}
@@ -123,7 +123,7 @@ func.func @train_step(%w: tensor<16xf32> {fm.name = "w", fm.param},
 // their own. p is read through %0 after the new p (%1) is made, so %1
 // cannot take p's place.
 // CHECK-LABEL: func.func @views(
-// CHECK-SAME: fm.memory_plan = {activations = 0 : i64, arena = 128 : i64, gradients = 0 : i64, inputs = 0 : i64, optimizer_state = 0 : i64, peak = 192 : i64, weights = 64 : i64, workspace = 0 : i64}
+// CHECK-SAME: fm.memory_plan = {activations = 0 : i64, arena = 128 : i64, gradients = 0 : i64, inputs = 0 : i64, optimizer_state = 0 : i64, peak = 192 : i64, saved_activations = 0 : i64, weights = 64 : i64, workspace = 0 : i64}
 // TABLE: remark: memory plan of @views (3 steps, arena of 128 bytes):
 // TABLE-NEXT: {{^}} %1 64 bytes [1, 3] offset 0{{$}}
 // TABLE-NEXT: {{^}} %3 64 bytes [2, 3] offset 64{{$}}
