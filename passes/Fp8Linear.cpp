@@ -14,6 +14,9 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <cmath>
+#include <optional>
+
 namespace fm {
 #define GEN_PASS_DEF_FP8LINEAR
 #include "passes/Passes.h.inc"
@@ -28,62 +31,229 @@ namespace {
 /// of 0, so that it quantizes to zeros rather than NaN.
 constexpr float kAmaxFloor = 1e-30f;
 
+/// A state tensor a function gains: its name and type. Its new value is
+/// returned as a result named alike that feeds it.
+struct AddedState {
+  std::string name;
+  RankedTensorType type;
+};
+
 struct Fp8LinearPass : fm::impl::Fp8LinearBase<Fp8LinearPass> {
+  using Fp8LinearBase::Fp8LinearBase;
+
   void runOnOperation() override {
-    for (auto function : getOperation().getOps<func::FuncOp>())
+    ModuleOp module = getOperation();
+    if (recipe != "current" && recipe != "delayed") {
+      module.emitError() << "fm-fp8-linear: unknown recipe '" << recipe
+                         << "' (expected current or delayed)";
+      return signalPassFailure();
+    }
+    if (recipe == "delayed" && history <= 0) {
+      module.emitError() << "fm-fp8-linear: history must be positive, got "
+                         << static_cast<int64_t>(history);
+      return signalPassFailure();
+    }
+    // Histories are state that @train_step carries from step to step: only
+    // the functions it runs can have them.
+    DenseSet<Operation *> stepping;
+    if (auto step = module.lookupSymbol<func::FuncOp>("train_step")) {
+      SmallVector<func::FuncOp> worklist = {step};
+      while (!worklist.empty()) {
+        func::FuncOp function = worklist.pop_back_val();
+        if (!stepping.insert(function).second)
+          continue;
+        function.walk([&](func::CallOp call) {
+          if (auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee()))
+            worklist.push_back(callee);
+        });
+      }
+    }
+    SmallVector<func::FuncOp> functions;
+    for (auto function : module.getOps<func::FuncOp>())
       if (!function.isExternal())
-        rewriteMatmuls(function);
+        functions.push_back(function);
+    for (func::FuncOp function : functions) {
+      SmallVector<AddedState> added = rewriteMatmuls(
+          function, recipe == "delayed" && stepping.contains(function));
+      if (!added.empty())
+        threadThroughCallers(module, function, added);
+    }
   }
 
-  static void rewriteMatmuls(func::FuncOp function) {
+private:
+  SmallVector<AddedState> rewriteMatmuls(func::FuncOp function, bool delayed) {
     // Everything the loss does not depend on belongs to the backward pass:
     // gradients, stored in E5M2 for its range.
     DenseSet<Value> forward = forwardValues(function);
     bool hasLoss = !forward.empty();
     SmallVector<MatmulOp> matmuls;
     function.walk([&](MatmulOp op) { matmuls.push_back(op); });
+    // One scale per tensor: the forward and backward GEMMs that read one
+    // tensor quantize it alike (and CSE can share the FP8 copy).
+    DenseMap<Value, Value> scales;
+    SmallVector<AddedState> added;
+    SmallVector<Value> newHistories;
     for (MatmulOp op : matmuls) {
       OpBuilder b(op);
-      auto isGradient = [&](Value value) {
-        return hasLoss && !forward.contains(value);
+      auto operand = [&](Value x) -> std::pair<Value, Value> {
+        const bool gradient = hasLoss && !forward.contains(x);
+        Value &scale = scales[x];
+        if (!scale) {
+          OpBuilder atDef(&getContext());
+          if (Operation *def = x.getDefiningOp())
+            atDef.setInsertionPointAfter(def);
+          else
+            atDef.setInsertionPointToStart(&function.getBody().front());
+          scale = delayed ? delayedScale(atDef, function, x, gradient, added,
+                                         newHistories)
+                          : currentScale(atDef, x.getLoc(), x, gradient);
+        }
+        auto type = cast<RankedTensorType>(x.getType());
+        Type fp8 = gradient ? Type(b.getFloat8E5M2Type())
+                            : Type(b.getFloat8E4M3FNType());
+        Value quantized = b.create<QuantizeOp>(
+            op.getLoc(), RankedTensorType::get(type.getShape(), fp8), x, scale,
+            /*group=*/nullptr, /*axis=*/-1);
+        return {quantized, scale};
       };
-      auto [lhs, lhsScale] =
-          quantize(b, op.getLoc(), op.getLhs(), isGradient(op.getLhs()));
-      auto [rhs, rhsScale] =
-          quantize(b, op.getLoc(), op.getRhs(), isGradient(op.getRhs()));
+      auto [lhs, lhsScale] = operand(op.getLhs());
+      auto [rhs, rhsScale] = operand(op.getRhs());
       Value product = b.create<ScaledMatmulOp>(
           op.getLoc(), op.getType(), lhs, lhsScale, rhs, rhsScale,
           op.getTransposeA(), op.getTransposeB());
       op.replaceAllUsesWith(product);
       op.erase();
     }
+    if (!added.empty())
+      appendStateResults(function, added, newHistories);
+    return added;
   }
 
-  /// `x` quantized per tensor with scale max(amax(x), 1e-30) / fmax, and
-  /// that scale: E5M2 for gradients, E4M3 otherwise.
-  static std::pair<Value, Value> quantize(OpBuilder &b, Location loc, Value x,
-                                          bool gradient) {
-    auto type = cast<RankedTensorType>(x.getType());
-    Type f32 = b.getF32Type();
-    auto scalarType = RankedTensorType::get({}, f32);
-    auto scalar = [&](float value) -> Value {
-      return b.create<ConstantOp>(loc,
-                                  DenseElementsAttr::get(scalarType, value));
-    };
+  static Value scalarConstant(OpBuilder &b, Location loc, float value) {
+    return b.create<ConstantOp>(
+        loc, DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()),
+                                    value));
+  }
+
+  /// amax(x) as an f32 scalar.
+  static Value amaxOf(OpBuilder &b, Location loc, Value x) {
     Value amax = b.create<ReduceMaxOp>(loc, b.create<AbsOp>(loc, x),
                                        /*axes=*/nullptr, /*keepdim=*/false);
-    if (!type.getElementType().isF32())
-      amax = b.create<CastOp>(loc, scalarType, amax);
-    Type fp8 =
-        gradient ? Type(b.getFloat8E5M2Type()) : Type(b.getFloat8E4M3FNType());
-    const float fmax = gradient ? 57344.0f : 448.0f;
-    Value scale = b.create<DivOp>(
-        loc, b.create<MaxOp>(loc, amax, scalar(kAmaxFloor)), scalar(fmax));
-    Value quantized = b.create<QuantizeOp>(
-        loc, RankedTensorType::get(type.getShape(), fp8), x, scale,
-        /*group=*/nullptr, /*axis=*/-1);
-    return {quantized, scale};
+    if (!cast<RankedTensorType>(x.getType()).getElementType().isF32())
+      amax = b.create<CastOp>(loc, RankedTensorType::get({}, b.getF32Type()),
+                              amax);
+    return amax;
   }
+
+  /// max(amax, 1e-30) / fmax.
+  static Value scaleFromAmax(OpBuilder &b, Location loc, Value amax,
+                             bool gradient) {
+    const float fmax = gradient ? 57344.0f : 448.0f;
+    return b.create<DivOp>(
+        loc, b.create<MaxOp>(loc, amax, scalarConstant(b, loc, kAmaxFloor)),
+        scalarConstant(b, loc, fmax));
+  }
+
+  /// Current scaling: from x's own amax.
+  static Value currentScale(OpBuilder &b, Location loc, Value x,
+                            bool gradient) {
+    return scaleFromAmax(b, loc, amaxOf(b, loc, x), gradient);
+  }
+
+  /// Delayed scaling: from the largest amax of the last `history` steps (a
+  /// new state argument), times 2^margin; x's own amax while the history
+  /// is still empty (all zero: the first step). x's amax is appended to the
+  /// history, whose oldest entry drops out.
+  Value delayedScale(OpBuilder &b, func::FuncOp function, Value x,
+                     bool gradient, SmallVectorImpl<AddedState> &added,
+                     SmallVectorImpl<Value> &newHistories) {
+    Location loc = x.getLoc();
+    auto historyType = RankedTensorType::get({history}, b.getF32Type());
+    std::string name = "fp8.amax_history." + std::to_string(counter++);
+    const unsigned index = function.getNumArguments();
+    function.insertArgument(index, historyType, stateAttrs(name, std::nullopt),
+                            loc);
+    Value past = function.getArgument(index);
+    added.push_back({name, historyType});
+
+    Value amax = amaxOf(b, loc, x);
+    Value pastMax = b.create<ReduceMaxOp>(loc, past, /*axes=*/nullptr,
+                                          /*keepdim=*/false);
+    Value zero = scalarConstant(b, loc, 0.0f);
+    Value seen = b.create<GtOp>(loc, pastMax, zero);
+    Value delayed = b.create<MulOp>(
+        loc, pastMax, scalarConstant(b, loc, std::ldexp(1.0f, margin)));
+    Value chosen = b.create<SelectOp>(loc, seen, delayed, amax);
+    // The history rolls: entries 1..L-1, then this step's amax.
+    Value kept = b.create<SliceOp>(loc, past, b.getDenseI64ArrayAttr({1}),
+                                   b.getDenseI64ArrayAttr({history}),
+                                   /*stride=*/nullptr);
+    Value latest = b.create<ReshapeOp>(
+        loc, RankedTensorType::get({1}, b.getF32Type()), amax);
+    newHistories.push_back(b.create<ConcatOp>(loc, ValueRange{kept, latest},
+                                              b.getI64IntegerAttr(0)));
+    return scaleFromAmax(b, loc, chosen, gradient);
+  }
+
+  DictionaryAttr stateAttrs(StringRef name, std::optional<int64_t> feeds) {
+    Builder b(&getContext());
+    SmallVector<NamedAttribute> attrs = {
+        b.getNamedAttr(FmDialect::kNameAttr, b.getStringAttr(name))};
+    if (feeds)
+      attrs.push_back(
+          b.getNamedAttr(FmDialect::kFeedsAttr, b.getI64IntegerAttr(*feeds)));
+    else
+      attrs.push_back(b.getNamedAttr(FmDialect::kStateAttr, b.getUnitAttr()));
+    return b.getDictionaryAttr(attrs);
+  }
+
+  /// Returns `values` after `function`'s results, each feeding the last
+  /// `added.size()` arguments in order.
+  void appendStateResults(func::FuncOp function, ArrayRef<AddedState> added,
+                          ArrayRef<Value> values) {
+    auto ret = cast<func::ReturnOp>(function.getBody().back().getTerminator());
+    SmallVector<Value> operands(ret.getOperands());
+    llvm::append_range(operands, values);
+    ret->setOperands(operands);
+    const unsigned firstArg = function.getNumArguments() - added.size();
+    for (auto [i, state] : llvm::enumerate(added))
+      function.insertResult(function.getNumResults(), state.type,
+                            stateAttrs(state.name, firstArg + i));
+  }
+
+  /// Every caller of `callee` passes the new state through: it gains the
+  /// same arguments and results, and so on up the call graph.
+  void threadThroughCallers(ModuleOp module, func::FuncOp callee,
+                            ArrayRef<AddedState> added) {
+    SmallVector<func::CallOp> calls;
+    module.walk([&](func::CallOp call) {
+      if (call.getCallee() == callee.getSymName())
+        calls.push_back(call);
+    });
+    for (func::CallOp call : calls) {
+      auto caller = call->getParentOfType<func::FuncOp>();
+      SmallVector<Value> operands(call.getOperands());
+      for (const AddedState &state : added) {
+        const unsigned index = caller.getNumArguments();
+        caller.insertArgument(index, state.type,
+                              stateAttrs(state.name, std::nullopt),
+                              call.getLoc());
+        operands.push_back(caller.getArgument(index));
+      }
+      OpBuilder b(call);
+      auto replacement =
+          b.create<func::CallOp>(call.getLoc(), callee, operands);
+      call.replaceAllUsesWith(
+          replacement.getResults().take_front(call.getNumResults()));
+      SmallVector<Value> newStates(
+          replacement.getResults().drop_front(call.getNumResults()));
+      call.erase();
+      appendStateResults(caller, added, newStates);
+      threadThroughCallers(module, caller, added);
+    }
+  }
+
+  unsigned counter = 0;
 };
 
 } // namespace

@@ -171,8 +171,31 @@ def Fp8Linear : Pass<"fm-fp8-linear", "mlir::ModuleOp"> {
     are gradients of the backward pass and become E5M2 (fmax 57344), for
     their range. In a function without such a loss every operand is a
     forward tensor. The amax floor keeps an all-zero operand at zeros
-    instead of NaN.
+    instead of NaN. A tensor read by several GEMMs (an activation by the
+    forward GEMM and by the weight gradient's) gets one scale, so that
+    `cse` can share its FP8 copy.
+
+    `recipe=delayed` scales as TransformerEngine's delayed recipe instead:
+    each quantized tensor gets an amax history, `tensor<history x f32>`, as
+    a new state argument `fp8.amax_history.<n>` (with the result that feeds
+    it), threaded through every caller up to `@train_step`, where the
+    trainer keeps it like optimizer state; functions that `@train_step`
+    does not run (the forward loss function itself) keep current scaling,
+    having no step to carry a history across. The scale is
+    `max(history) * 2^margin / fmax` (floored as above); while the history
+    is all zero (the first step) the tensor's own amax stands in. Each step
+    the history rolls: its oldest entry drops out and the tensor's current
+    amax is appended.
   }];
+  let options = [
+    Option<"recipe", "recipe", "std::string", /*default=*/"\"current\"",
+           "Scaling recipe: current (the tensor's own amax) or delayed (an "
+           "amax history)">,
+    Option<"history", "history", "int64_t", /*default=*/"16",
+           "Steps of amax history (recipe=delayed)">,
+    Option<"margin", "margin", "int64_t", /*default=*/"0",
+           "Scale the history's amax by 2^margin (recipe=delayed)">,
+  ];
   let dependentDialects = ["::fm::FmDialect"];
 }
 

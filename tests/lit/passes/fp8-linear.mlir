@@ -26,8 +26,8 @@ func.func @forward(%x: tensor<4x8xf32>, %w: tensor<8x2xf32>) -> tensor<f32> {
 // becomes E5M2 (fmax 57344), the saved forward input E4M3; transposes stay.
 // CHECK-LABEL: func.func @weight_gradient
 // CHECK-SAME: (%[[X:.+]]: tensor<4x8xf32>, %[[DY:.+]]: tensor<4x2xf32>)
-// CHECK: %[[XQ:.+]] = fm.quantize %[[X]], %{{.+}} : tensor<4x8xf32>, tensor<f32> -> tensor<4x8xf8E4M3FN>
 // CHECK: fm.constant dense<5.734400e+04> : tensor<f32>
+// CHECK: %[[XQ:.+]] = fm.quantize %[[X]], %{{.+}} : tensor<4x8xf32>, tensor<f32> -> tensor<4x8xf8E4M3FN>
 // CHECK: %[[GQ:.+]] = fm.quantize %{{.+}}, %{{.+}} : tensor<4x2xf32>, tensor<f32> -> tensor<4x2xf8E5M2>
 // CHECK: fm.scaled_matmul %[[XQ]], %{{.+}}, %[[GQ]], %{{.+}} transpose_a : tensor<4x8xf8E4M3FN>, tensor<4x2xf8E5M2> -> tensor<8x2xf32>
 func.func @weight_gradient(%x: tensor<4x8xf32>, %dy: tensor<4x2xf32>) -> (tensor<f32>, tensor<8x2xf32>) {
