@@ -68,6 +68,41 @@ private:
     });
     for (Value value : saved)
       compress(value, forward);
+    requantizeArgumentsInBackward(function, forward);
+  }
+
+  /// An FP8 copy of an argument (a weight, for fm-fp8-linear's GEMMs) that
+  /// the backward pass reads is made again there, from the argument, which
+  /// lives through the step anyway: the copy itself need not.
+  static void requantizeArgumentsInBackward(func::FuncOp function,
+                                            const DenseSet<Value> &forward) {
+    SmallVector<QuantizeOp> copies;
+    function.walk([&](QuantizeOp copy) {
+      if (isa<BlockArgument>(copy.getInput()) &&
+          llvm::any_of(copy->getUsers(), [&](Operation *user) {
+            return !isForward(user, forward);
+          }))
+        copies.push_back(copy);
+    });
+    for (QuantizeOp copy : copies) {
+      SmallVector<OpOperand *> backwardUses;
+      Operation *first = nullptr;
+      for (OpOperand &use : copy.getResult().getUses()) {
+        if (isForward(use.getOwner(), forward))
+          continue;
+        backwardUses.push_back(&use);
+        if (!first || use.getOwner()->isBeforeInBlock(first))
+          first = use.getOwner();
+      }
+      // Only a copy the forward pass reads too is kept across the passes.
+      if (backwardUses.size() == static_cast<size_t>(std::distance(
+                                     copy->use_begin(), copy->use_end())))
+        continue;
+      OpBuilder b(first);
+      Operation *again = b.clone(*copy);
+      for (OpOperand *use : backwardUses)
+        use->set(again->getResult(0));
+    }
   }
 
   static bool isForward(Operation *op, const DenseSet<Value> &forward) {
@@ -86,17 +121,36 @@ private:
   /// Quantizes `value` where it is made, and gives its backward users the
   /// dequantized copy, made just before the first of them, so that only the
   /// FP8 codes and scales live from the forward pass to the backward pass.
+  /// A per-tensor FP8 copy of `value` that backward GEMMs read (made by
+  /// fm-fp8-linear for the forward GEMM, the softmax output's for one) is
+  /// made again in the backward pass from the dequantized copy, with the
+  /// same scale, instead of being kept too.
   void compress(Value value, const DenseSet<Value> &forward) {
     // The backward uses, before the quantization adds uses of its own.
-    SmallVector<OpOperand *> backwardUses;
+    SmallVector<OpOperand *> backwardUses, backwardCopyUses;
+    SmallVector<QuantizeOp> copies;
     Operation *first = nullptr;
+    auto noteBackwardUse = [&](OpOperand &use,
+                               SmallVectorImpl<OpOperand *> &uses) {
+      uses.push_back(&use);
+      if (!first || use.getOwner()->isBeforeInBlock(first))
+        first = use.getOwner();
+    };
     for (OpOperand &use : value.getUses()) {
       Operation *user = use.getOwner();
-      if (isForward(user, forward))
+      if (!isForward(user, forward)) {
+        noteBackwardUse(use, backwardUses);
         continue;
-      backwardUses.push_back(&use);
-      if (!first || user->isBeforeInBlock(first))
-        first = user;
+      }
+      auto copy = dyn_cast<QuantizeOp>(user);
+      if (!copy || copy.getGroup() || copy.getInput() != value)
+        continue;
+      const size_t before = backwardCopyUses.size();
+      for (OpOperand &copyUse : copy.getResult().getUses())
+        if (!isForward(copyUse.getOwner(), forward))
+          noteBackwardUse(copyUse, backwardCopyUses);
+      if (backwardCopyUses.size() != before)
+        copies.push_back(copy);
     }
     auto type = cast<RankedTensorType>(value.getType());
     OpBuilder b(&getContext());
@@ -139,6 +193,14 @@ private:
                                             /*axis=*/-1);
     for (OpOperand *use : backwardUses)
       use->set(restored);
+    for (QuantizeOp copy : copies) {
+      Value again = b.create<QuantizeOp>(copy.getLoc(), copy.getType(),
+                                         restored, copy.getScale(),
+                                         /*group=*/nullptr, /*axis=*/-1);
+      for (OpOperand *use : backwardCopyUses)
+        if (use->get() == copy.getResult())
+          use->set(again);
+    }
   }
 };
 

@@ -139,7 +139,12 @@ def Fp8Activations : Pass<"fm-fp8-activations", "mlir::ModuleOp"> {
 
     and the backward ops read `x'`: between the passes only the codes (1
     byte an element) and the scales (4 bytes per G elements) stay alive,
-    instead of x. The forward pass itself keeps computing with x. Tensors
+    instead of x. The forward pass itself keeps computing with x. Per-tensor
+    FP8 copies that backward GEMMs read (fm-fp8-linear's) are made again in
+    the backward pass instead of being kept: from the dequantized tensor,
+    with the forward scale, for a compressed tensor (the softmax output);
+    from the argument itself for weights, which live through the step
+    anyway. Tensors
     whose last axis is not a multiple of G, and FP8 tensors, are left
     alone. The group amaxes are the first stage of COAT's two-stage amax:
     their maximum is the tensor's amax.

@@ -2,10 +2,11 @@
 
 // fm-coat = fm-train, fm-fp8-linear, cse, fm-fp8-activations,
 // fm-fp8-optimizer. In the gradient function the forward GEMM takes E4M3
-// copies of x and w; the backward GEMM reuses the forward's copy of x (CSE
-// merged the two quantizations), so x itself is not kept for the backward
-// pass; the GELU input is kept as E4M3 in 1x16 groups; the gradient operand
-// is E5M2.
+// copies of x and w; the GELU input is kept as E4M3 in 1x16 groups; the
+// weight gradient's GEMM quantizes x again, with the forward scale (one
+// scale per tensor), from the argument, which lives through the step
+// anyway, rather than keeping the forward's copy; the gradient operand is
+// E5M2.
 // CHECK-LABEL: func.func @f_grad
 // CHECK-SAME: (%[[W:.+]]: tensor<16x32xf32> {{.+}}, %[[X:.+]]: tensor<4x16xf32>
 // CHECK: %[[XQ:.+]] = fm.quantize %[[X]], %[[XS:.+]] : tensor<4x16xf32>, tensor<f32> -> tensor<4x16xf8E4M3FN>
@@ -14,8 +15,8 @@
 // CHECK: fm.dequantize
 // CHECK-NEXT: fm.gelu_grad
 // CHECK: %[[GQ:.+]] = fm.quantize %{{.+}}, %{{.+}} : tensor<4x32xf32>, tensor<f32> -> tensor<4x32xf8E5M2>
-// CHECK: fm.scaled_matmul %[[XQ]], %[[XS]], %[[GQ]], %{{.+}} transpose_a
-// CHECK-NOT: fm.quantize %[[X]]
+// CHECK: %[[XAGAIN:.+]] = fm.quantize %[[X]], %[[XS]] : tensor<4x16xf32>, tensor<f32> -> tensor<4x16xf8E4M3FN>
+// CHECK: fm.scaled_matmul %[[XAGAIN]], %[[XS]], %[[GQ]], %{{.+}} transpose_a
 // CHECK: return
 // The step keeps w's moments as FP8 codes with range-expansion metadata.
 // CHECK-LABEL: func.func @train_step
