@@ -71,6 +71,28 @@ private:
     requantizeArgumentsInBackward(function, forward);
   }
 
+  /// COAT's two-stage amax: a per-tensor amax of `value` (fm-fp8-linear's
+  /// reduce_max(abs(value)) over all axes) becomes the maximum of its group
+  /// amaxes, 16x fewer elements to read. The same value: max is exact.
+  /// Returns the abs ops left unused, for the caller to erase once it is
+  /// done inserting (its insertion point may be one of them).
+  static SmallVector<AbsOp> reduceTensorAmaxOverGroups(Value value,
+                                                       Value groupAmax) {
+    SmallVector<AbsOp> unused;
+    for (Operation *user : value.getUsers()) {
+      auto abs = dyn_cast<AbsOp>(user);
+      if (!abs)
+        continue;
+      for (Operation *absUser : llvm::make_early_inc_range(abs->getUsers()))
+        if (auto reduce = dyn_cast<ReduceMaxOp>(absUser);
+            reduce && !reduce.getAxes() && !reduce.getKeepdim())
+          reduce.getInputMutable().assign(groupAmax);
+      if (abs->use_empty())
+        unused.push_back(abs);
+    }
+    return unused;
+  }
+
   /// An FP8 copy of an argument (a weight, for fm-fp8-linear's GEMMs) that
   /// the backward pass reads is made again there, from the argument, which
   /// lives through the step anyway: the copy itself need not.
@@ -174,8 +196,11 @@ private:
                                        b.getDenseI64ArrayAttr({-1}),
                                        /*keepdim=*/false);
     auto scaleType = RankedTensorType::get(scaleShape, f32);
+    SmallVector<AbsOp> unusedMagnitudes;
     if (!type.getElementType().isF32())
       amax = b.create<CastOp>(loc, scaleType, amax);
+    else
+      unusedMagnitudes = reduceTensorAmaxOverGroups(value, amax);
     auto scalarType = RankedTensorType::get({}, f32);
     auto scalar = [&](float number) -> Value {
       return b.create<ConstantOp>(loc,
@@ -201,6 +226,8 @@ private:
         if (use->get() == copy.getResult())
           use->set(again);
     }
+    for (AbsOp abs : unusedMagnitudes)
+      abs->erase();
   }
 };
 

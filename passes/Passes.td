@@ -146,8 +146,10 @@ def Fp8Activations : Pass<"fm-fp8-activations", "mlir::ModuleOp"> {
     from the argument itself for weights, which live through the step
     anyway. Tensors
     whose last axis is not a multiple of G, and FP8 tensors, are left
-    alone. The group amaxes are the first stage of COAT's two-stage amax:
-    their maximum is the tensor's amax.
+    alone. The group amaxes are the first stage of COAT's two-stage amax: a
+    per-tensor amax of the same f32 tensor (fm-fp8-linear's, for a GEMM
+    that reads it) becomes their maximum, the same value from 16x fewer
+    elements.
   }];
   let options = [
     Option<"group", "group", "int64_t", /*default=*/"16",

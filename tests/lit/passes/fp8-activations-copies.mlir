@@ -4,12 +4,15 @@
 // the GEMM P @ w, which the backward GEMM P^T @ dY reads too. Only the 1x16
 // group copy that softmax_grad needs is kept: the backward pass makes the
 // per-tensor copy again from its dequantized P, with the forward scale.
-// Copies of the weight w are made again from the argument.
+// Copies of the weight w are made again from the argument. P's per-tensor
+// amax is the maximum of its 1x16 group amaxes (the two-stage amax).
 // CHECK-LABEL: func.func @f_grad
 // CHECK-SAME: (%[[W:.+]]: tensor<16x16xf32> {{.+}}, %[[X:.+]]: tensor<16x16xf32>
 // CHECK: %[[WQ:.+]] = fm.quantize %[[W]], %[[WS:.+]] : tensor<16x16xf32>, tensor<f32> -> tensor<16x16xf8E4M3FN>
 // CHECK: %[[P:.+]] = fm.softmax
+// CHECK: %[[GAMAX:.+]] = fm.reduce_max %{{.+}} axes [-1] : tensor<16x1x16xf32>
 // CHECK: %[[PG:.+]] = fm.quantize %[[P]], %[[PGS:.+]] group 16 : tensor<16x16xf32>, tensor<16x1xf32> -> tensor<16x16xf8E4M3FN>
+// CHECK: fm.reduce_max %[[GAMAX]] : tensor<16x1xf32>
 // CHECK: %[[PQ:.+]] = fm.quantize %[[P]], %[[PS:.+]] : tensor<16x16xf32>, tensor<f32> -> tensor<16x16xf8E4M3FN>
 // CHECK: fm.scaled_matmul %[[PQ]], %[[PS]], %[[WQ]], %[[WS]] :
 // CHECK: %[[WAGAIN:.+]] = fm.quantize %[[W]], %[[WS]] :
