@@ -2,9 +2,10 @@
 """COAT's memory and accuracy figures for fmc's FP8 training (fm-coat).
 
 On the generated GPT (2 layers, dim 256, seq 128, batch 8) prints:
-  1. the memory plan of @train_step (fmc compile --report) for fm-train (f32)
-     and fm-coat: weights, gradients, optimizer state, saved activations,
-     peak, and the ratios;
+  1. the memory plan of @train_step (fmc compile --report) for fm-train on
+     the f32 model, fm-train on the same model in bf16 (fmc new --bf16), and
+     fm-coat on the f32 model: weights, gradients, optimizer state, saved
+     activations, peak, and the ratios to fm-coat;
   2. with --steps N (default 300): the mean of the last 20 losses of N
      training steps on the bundled corpus for both, same seed;
   3. the update error of FP8 AdamW moments on the f32 run's real moments:
@@ -154,21 +155,20 @@ def main():
     with tempfile.TemporaryDirectory() as workdir:
         model = os.path.join(workdir, "gpt.mlir")
         run([fmc, "new", "gpt", *MODEL, "-o", model])
+        bf16_model = os.path.join(workdir, "gpt_bf16.mlir")
+        run([fmc, "new", "gpt", *MODEL, "--bf16", "-o", bf16_model])
         print("GPT: 2 layers, dim 256, 4 heads, seq 128, batch 8, vocab 256; "
               "AdamW", flush=True)
         f32 = memory_plan(fmc, model, "fm-train", workdir)
+        bf16 = memory_plan(fmc, bf16_model, "fm-train", workdir)
         coat = memory_plan(fmc, model, "fm-coat", workdir)
-        print("\n| @train_step memory (bytes) | f32 (fm-train) | fm-coat | "
-              "f32 / fm-coat |\n|---|---:|---:|---:|")
+        print("\n| @train_step memory (bytes) | f32 | bf16 | fm-coat | "
+              "f32 / fm-coat | bf16 / fm-coat |\n|---|---:|---:|---:|---:|---:|")
         for key, label in FIELDS:
-            ratio = f32[key] / coat[key] if coat[key] else float("nan")
-            print(f"| {label} | {f32[key]:,} | {coat[key]:,} | "
-                  f"{ratio:.2f}x |")
-        print(f"\n(bf16 graphs are not generated yet: with every float "
-              f"tensor in bf16 the saved activations would be half the f32 "
-              f"figure, {f32['saved_activations'] // 2:,} bytes, "
-              f"{f32['saved_activations'] / 2 / coat['saved_activations']:.2f}x "
-              f"fm-coat's)")
+            def ratio(base):
+                return f"{base[key] / coat[key]:.2f}x" if coat[key] else ""
+            print(f"| {label} | {f32[key]:,} | {bf16[key]:,} | "
+                  f"{coat[key]:,} | {ratio(f32)} | {ratio(bf16)} |")
 
         if args.steps > 0:
             checkpoint = os.path.join(workdir, "f32")

@@ -127,9 +127,12 @@ namespace {
 /// and the function type is only fixed by finish().
 class GraphBuilder {
 public:
-  GraphBuilder(MLIRContext &context, llvm::StringRef functionName)
+  /// `floatType` is the type of the parameters and the float constants.
+  GraphBuilder(MLIRContext &context, llvm::StringRef functionName,
+               Type floatType = {})
       : context(context), builder(&context),
-        module(ModuleOp::create(at(functionName))) {
+        module(ModuleOp::create(at(functionName))),
+        floatType(floatType ? floatType : builder.getF32Type()) {
     context.loadDialect<FmDialect, func::FuncDialect>();
     builder.setInsertionPointToEnd(module->getBody());
     function = builder.create<func::FuncOp>(at(functionName), functionName,
@@ -142,6 +145,7 @@ public:
   }
 
   Type f32() { return builder.getF32Type(); }
+  Type real() { return floatType; }
   Type i32() { return builder.getI32Type(); }
 
   /// Creates an op located at `name` and returns its single result.
@@ -157,17 +161,18 @@ public:
                        FmDialect::kDataAttr);
   }
 
-  /// A trainable f32 parameter (`fm.param`).
+  /// A trainable parameter (`fm.param`) of the model's float type.
   Value param(const Twine &name, llvm::ArrayRef<int64_t> shape) {
-    return addArgument(name, RankedTensorType::get(shape, f32()),
+    return addArgument(name, RankedTensorType::get(shape, real()),
                        FmDialect::kParamAttr);
   }
 
-  /// A rank-0 f32 constant.
+  /// A rank-0 constant of the model's float type (`value` rounded to it).
   Value scalar(const Twine &name, float value) {
-    auto type = RankedTensorType::get({}, f32());
-    return emit<ConstantOp>(name, cast<ElementsAttr>(DenseElementsAttr::get(
-                                      type, llvm::ArrayRef<float>(value))));
+    auto type = RankedTensorType::get({}, real());
+    return emit<ConstantOp>(
+        name, cast<ElementsAttr>(DenseElementsAttr::get(
+                  type, FloatAttr::get(real(), static_cast<double>(value)))));
   }
 
   Value reshape(const Twine &name, Value input, llvm::ArrayRef<int64_t> shape) {
@@ -249,6 +254,7 @@ private:
   MLIRContext &context;
   OpBuilder builder;
   OwningOpRef<ModuleOp> module;
+  Type floatType;
   func::FuncOp function;
   llvm::SmallVector<DictionaryAttr> argAttrs;
 };
@@ -380,7 +386,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> generateGpt(MLIRContext &context,
     return std::move(error);
   const int64_t batch = config.batch, seq = config.seq, dim = config.dim,
                 vocab = config.vocab;
-  GraphBuilder g(context, "gpt");
+  GraphBuilder g(context, "gpt",
+                 config.bf16 ? Type(BFloat16Type::get(&context)) : Type());
   Value tokens = g.data("tokens", {batch, seq}, g.i32());
   Value targets = g.data("targets", {batch, seq}, g.i32());
 

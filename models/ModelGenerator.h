@@ -40,6 +40,8 @@ struct GptConfig {
   /// Computes the logits with the token embedding `wte` (transposed) instead
   /// of a separate `lm_head.weight`.
   bool tiedEmbeddings = false;
+  /// Parameters and activations in bf16 (the cross-entropy loss is f32).
+  bool bf16 = false;
 
   int64_t getHidden() const { return hidden ? hidden : 4 * dim; }
 };

@@ -293,9 +293,10 @@ private:
         return error(loss) << "fm.param argument #" << index
                            << " has no fm.name, which names its optimizer "
                               "state and its result";
-      if (!cast<RankedTensorType>(type).getElementType().isF32())
+      Type element = cast<RankedTensorType>(type).getElementType();
+      if (!element.isF32() && !element.isBF16() && !element.isF16())
         return error(loss) << "fm.param argument #" << index << " is " << type
-                           << "; only f32 parameters are supported for now";
+                           << "; parameters must be f32, bf16 or f16";
       params.push_back(index);
       expectedResults.push_back(type);
     }
@@ -400,7 +401,23 @@ private:
     for (unsigned index : position)
       operands.push_back(body->getArgument(index));
     auto call = builder.create<func::CallOp>(loc, grad, operands);
-    SmallVector<Value> gradients(call.getResults().drop_front());
+    // Clipping and the update compute in f32, whatever the parameters'
+    // type (a bf16 model keeps bf16 parameters and moments).
+    auto toF32 = [&](Value value) -> Value {
+      auto type = cast<RankedTensorType>(value.getType());
+      if (type.getElementType().isF32())
+        return value;
+      return builder.create<CastOp>(
+          loc, RankedTensorType::get(type.getShape(), b.getF32Type()), value);
+    };
+    auto toTypeOf = [&](Value value, Value like) -> Value {
+      if (value.getType() == like.getType())
+        return value;
+      return builder.create<CastOp>(loc, like.getType(), value);
+    };
+    SmallVector<Value> gradients;
+    for (Value gradient : call.getResults().drop_front())
+      gradients.push_back(toF32(gradient));
     Math math(builder, loc);
     if (clipNorm > 0)
       clipByGlobalNorm(math, clipNorm, gradients);
@@ -427,14 +444,14 @@ private:
     for (size_t i = 0; i < numParams; ++i) {
       SmallVector<Value, 2> state;
       for (size_t k = 0; k < kinds.size(); ++k)
-        state.push_back(body->getArgument(numParams * (1 + k) + i));
+        state.push_back(toF32(body->getArgument(numParams * (1 + k) + i)));
       Value param = body->getArgument(i);
       Updated updated =
-          adamw ? adamw->update(param, gradients[i], state)
-                : sgdUpdate(math, hyper, param, gradients[i], state);
-      newValues[i] = updated.param;
+          adamw ? adamw->update(toF32(param), gradients[i], state)
+                : sgdUpdate(math, hyper, toF32(param), gradients[i], state);
+      newValues[i] = toTypeOf(updated.param, param);
       for (auto [k, value] : llvm::enumerate(updated.state))
-        newValues[numParams * (1 + k) + i] = value;
+        newValues[numParams * (1 + k) + i] = toTypeOf(value, param);
     }
     SmallVector<Value> returned = {call.getResult(0)};
     llvm::append_range(returned, newValues);

@@ -49,8 +49,11 @@ def Optimizer : Pass<"fm-optimizer", "mlir::ModuleOp"> {
     `sgd.momentum.<param>`; plain sgd: none); `step`; then the batch, which
     is every other argument of the loss function, in order, with its
     attributes. Result `i + 1` is the new value of argument `i`, so
-    `fm.feeds = i` there. Params must be f32 and carry `fm.name`. Options of
-    the other kind (betas and eps for sgd, momentum for adamw) are ignored.
+    `fm.feeds = i` there. Params must be f32, bf16 or f16 and carry
+    `fm.name`; state has its param's type. Clipping and the update compute
+    in f32: bf16/f16 gradients, params and state are widened first and the
+    new params and state rounded back once. Options of the other kind
+    (betas and eps for sgd, momentum for adamw) are ignored.
 
     - `adamw`: PyTorch's AdamW: decoupled weight decay `p -= lr*wd*p`, moments
       `m = b1 m + (1-b1) g`, `v = b2 v + (1-b2) g^2`, bias correction with

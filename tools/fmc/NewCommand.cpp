@@ -90,6 +90,11 @@ static cl::opt<bool>
                   "(transposed) instead of a separate lm_head.weight "
                   "(default: off)"),
          cl::sub(newCommand), cl::cat(getCommandCategory()));
+static cl::opt<bool>
+    bf16("bf16",
+         cl::desc("gpt: parameters and activations in bf16; the "
+                  "cross-entropy loss stays f32 (default: f32)"),
+         cl::sub(newCommand), cl::cat(getCommandCategory()));
 static cl::opt<bool> printDebugInfo(
     "mlir-print-debuginfo",
     cl::desc("Print each op's location, which names the model part it "
@@ -145,7 +150,7 @@ static std::string formatHeader(const Twine &command, StringRef description) {
 
 static mlir::OwningOpRef<mlir::ModuleOp> newMlp(mlir::MLIRContext &context,
                                                 std::string &header) {
-  if (rejectOptions("mlp", {&layers, &dim, &heads, &seq, &vocab, &tied}))
+  if (rejectOptions("mlp", {&layers, &dim, &heads, &seq, &vocab, &tied, &bf16}))
     return nullptr;
   fm::MlpConfig config;
   applyOption(config.batch, batch);
@@ -173,12 +178,14 @@ static mlir::OwningOpRef<mlir::ModuleOp> newGpt(mlir::MLIRContext &context,
   applyOption(config.batch, batch);
   applyOption(config.hidden, hidden);
   config.tiedEmbeddings = tied;
+  config.bf16 = bf16;
   header = formatHeader(
       formatv("fmc new gpt --layers {0} --dim {1} --heads {2} --seq {3} "
-              "--vocab {4} --batch {5} --hidden {6}{7}",
+              "--vocab {4} --batch {5} --hidden {6}{7}{8}",
               config.layers, config.dim, config.heads, config.seq, config.vocab,
               config.batch, config.getHidden(),
-              config.tiedEmbeddings ? " --tied" : ""),
+              config.tiedEmbeddings ? " --tied" : "",
+              config.bf16 ? " --bf16" : ""),
       fm::describeModel(config));
   return takeModule(fm::generateGpt(context, config));
 }

@@ -94,17 +94,17 @@ func.func @f_grad(%x: tensor<2xf32> {fm.data}, %w: tensor<2xf32> {fm.param})
 
 // -----
 
-// expected-error @+1 {{fm-optimizer: fm.param argument #0 is 'tensor<2xbf16>'; only f32 parameters are supported for now}}
-func.func @f(%w: tensor<2xbf16> {fm.name = "w", fm.param}) -> tensor<f32> {
-  %0 = fm.cast %w : tensor<2xbf16> -> tensor<2xf32>
+// expected-error @+1 {{fm-optimizer: fm.param argument #0 is 'tensor<2xf8E4M3FN>'; parameters must be f32, bf16 or f16}}
+func.func @f(%w: tensor<2xf8E4M3FN> {fm.name = "w", fm.param}) -> tensor<f32> {
+  %0 = fm.cast %w : tensor<2xf8E4M3FN> -> tensor<2xf32>
   %1 = fm.reduce_sum %0 : tensor<2xf32>
   return %1 : tensor<f32>
 }
-func.func @f_grad(%w: tensor<2xbf16> {fm.name = "w", fm.param})
-    -> (tensor<f32>, tensor<2xbf16>) {
-  %0 = fm.cast %w : tensor<2xbf16> -> tensor<2xf32>
+func.func @f_grad(%w: tensor<2xf8E4M3FN> {fm.name = "w", fm.param})
+    -> (tensor<f32>, tensor<2xf8E4M3FN>) {
+  %0 = fm.cast %w : tensor<2xf8E4M3FN> -> tensor<2xf32>
   %1 = fm.reduce_sum %0 : tensor<2xf32>
-  return %1, %w : tensor<f32>, tensor<2xbf16>
+  return %1, %w : tensor<f32>, tensor<2xf8E4M3FN>
 }
 
 // -----
