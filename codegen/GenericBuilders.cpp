@@ -125,4 +125,15 @@ Value narrowTensor(OpBuilder &b, Location loc, Value value, Type element) {
   return narrowTensors(b, loc, value, element).front();
 }
 
+Value widenTensor(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getElementType().isF32())
+    return value;
+  IterationSpace space(b.getContext(), type.getShape());
+  return buildMap(b, loc, space, {space.full(value)}, b.getF32Type(),
+                  [](OpBuilder &, Location, ValueRange args, ValueRange) {
+                    return SmallVector<Value>{args[0]};
+                  });
+}
+
 } // namespace fm::lowering

@@ -139,6 +139,10 @@ SmallVector<Value> narrowTensors(OpBuilder &b, Location loc, ValueRange values,
                                  Type element);
 Value narrowTensor(OpBuilder &b, Location loc, Value value, Type element);
 
+/// `value`, a float tensor, widened to f32 elementwise (exactly); as it is
+/// when already f32.
+Value widenTensor(OpBuilder &b, Location loc, Value value);
+
 } // namespace fm::lowering
 
 #endif // FM_CODEGEN_GENERICBUILDERS_H

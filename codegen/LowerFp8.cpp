@@ -102,17 +102,9 @@ struct ScaledMatmulLowering : OpRewritePattern<fm::ScaledMatmulOp> {
   LogicalResult matchAndRewrite(fm::ScaledMatmulOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto widen = [&](Value value) {
-      auto type = cast<RankedTensorType>(value.getType());
-      IterationSpace space(rewriter.getContext(), type.getShape());
-      return buildMap(rewriter, loc, space, {space.full(value)},
-                      rewriter.getF32Type(),
-                      [](OpBuilder &, Location, ValueRange args, ValueRange) {
-                        return SmallVector<Value>{args[0]};
-                      });
-    };
     Value product = rewriter.create<fm::MatmulOp>(
-        loc, widen(op.getLhs()), widen(op.getRhs()), op.getTransposeA(),
+        loc, widenTensor(rewriter, loc, op.getLhs()),
+        widenTensor(rewriter, loc, op.getRhs()), op.getTransposeA(),
         op.getTransposeB());
     auto type = cast<RankedTensorType>(op.getResult().getType());
     IterationSpace space(rewriter.getContext(), type.getShape());

@@ -287,15 +287,28 @@ Value argAt(ValueRange args, std::optional<unsigned> position) {
 //===----------------------------------------------------------------------===//
 
 struct MatmulLowering : OpRewritePattern<fm::MatmulOp> {
-  using OpRewritePattern::OpRewritePattern;
+  // A narrow matmul becomes an f32 one, lowered by this pattern in turn.
+  explicit MatmulLowering(MLIRContext *context) : OpRewritePattern(context) {
+    setHasBoundedRewriteRecursion();
+  }
 
   LogicalResult matchAndRewrite(fm::MatmulOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
     Type element = resultType.getElementType();
+    if (!element.isF32()) {
+      // Narrow operands widen exactly; their f32 product takes the f32
+      // path (BLAS on the CPU) and is rounded once to the element type.
+      Value product = rewriter.create<fm::MatmulOp>(
+          loc, widenTensor(rewriter, loc, op.getLhs()),
+          widenTensor(rewriter, loc, op.getRhs()), op.getTransposeA(),
+          op.getTransposeB());
+      rewriter.replaceOp(op, narrowTensor(rewriter, loc, product, element));
+      return success();
+    }
     Value product;
-    if (element.isF32() && !op.getTransposeA() && !op.getTransposeB())
+    if (!op.getTransposeA() && !op.getTransposeB())
       product =
           buildNamedMatmul(rewriter, loc, op.getLhs(), op.getRhs(), resultType);
     if (!product)

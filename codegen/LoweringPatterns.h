@@ -3,8 +3,8 @@
 // fm-lower-to-linalg gathers its patterns from three files: elementwise,
 // shape and conversion ops (LowerElementwise.cpp); contractions,
 // reductions, normalizations, gathers and their gradients
-// (LowerStructured.cpp); and FP8 scaling (LowerFp8.cpp). Every pattern rewrites one fm op into upstream ops
-// on tensors of the same types.
+// (LowerStructured.cpp); and FP8 scaling (LowerFp8.cpp). Every pattern rewrites
+// one fm op into upstream ops on tensors of the same types.
 //
 //===----------------------------------------------------------------------===//
 #ifndef FM_CODEGEN_LOWERINGPATTERNS_H

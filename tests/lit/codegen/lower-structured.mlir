@@ -26,13 +26,16 @@ func.func @matmul_transpose_b_broadcast(%a: tensor<2x1x5x4xf32>, %b: tensor<3x6x
 // -----
 
 // transpose_a swaps the lhs map's last two results; bf16 operands are
-// widened in the body and the f32 accumulator is rounded once afterwards.
+// widened to f32 tensors first (so that the f32 product can go to BLAS)
+// and the f32 accumulator is rounded once afterwards.
 // CHECK-DAG: #[[LHS:.+]] = affine_map<(d0, d1, d2) -> (d2, d0)>
 // CHECK-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
 // CHECK-LABEL: func.func @matmul_bf16_transpose_a
+// CHECK: %[[WA:.+]] = linalg.generic {{.+}} ins(%{{.+}} : tensor<7x5xbf16>) outs(%{{.+}} : tensor<7x5xf32>)
+// CHECK: %[[WB:.+]] = linalg.generic {{.+}} ins(%{{.+}} : tensor<7x3xbf16>) outs(%{{.+}} : tensor<7x3xf32>)
 // CHECK: %[[ACC:.+]] = linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #{{.+}}], iterator_types = ["parallel", "parallel", "reduction"]}
-// CHECK-SAME: ins(%{{.+}}, %{{.+}} : tensor<7x5xbf16>, tensor<7x3xbf16>) outs(%{{.+}} : tensor<5x3xf32>)
-// CHECK: ^bb0(%{{.+}}: bf16, %{{.+}}: bf16, %{{.+}}: f32):
+// CHECK-SAME: ins(%[[WA]], %[[WB]] : tensor<7x5xf32>, tensor<7x3xf32>) outs(%{{.+}} : tensor<5x3xf32>)
+// CHECK: ^bb0(%{{.+}}: f32, %{{.+}}: f32, %{{.+}}: f32):
 // CHECK: arith.mulf
 // CHECK: arith.addf
 // CHECK: %[[R:.+]] = linalg.generic
