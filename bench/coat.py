@@ -19,26 +19,16 @@ import json
 import os
 import re
 import struct
-import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-CORPUS = os.path.join(ROOT, "examples", "data", "genesis.txt")
+from benchlib import CORPUS, DEFAULT_BUILD, find_fmc, run
+
 MODEL = ["--layers", "2", "--dim", "256", "--heads", "4", "--seq", "128",
          "--batch", "8"]
 FIELDS = [("weights", "weights"), ("gradients", "gradients"),
           ("optimizer_state", "optimizer state"),
           ("saved_activations", "saved activations"), ("peak", "peak")]
-
-
-def run(command):
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"coat.py: {' '.join(command)} failed:\n"
-                 f"{result.stdout}{result.stderr}")
-    return result.stdout + result.stderr
 
 
 def memory_plan(fmc, model, pipeline, workdir):
@@ -146,12 +136,10 @@ def moments_as_npy(checkpoint, workdir):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--build", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--build", default=DEFAULT_BUILD)
     parser.add_argument("--steps", type=int, default=300)
     args = parser.parse_args()
-    fmc = os.path.join(args.build, "tools", "fmc", "fmc")
-    if not os.access(fmc, os.X_OK):
-        sys.exit(f"coat.py: no fmc at {fmc}; build first (make build)")
+    fmc = find_fmc(args.build)
     with tempfile.TemporaryDirectory() as workdir:
         model = os.path.join(workdir, "gpt.mlir")
         run([fmc, "new", "gpt", *MODEL, "-o", model])

@@ -24,21 +24,12 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-CORPUS = os.path.join(ROOT, "examples", "data", "genesis.txt")
+from benchlib import CORPUS, DEFAULT_BUILD, HERE, find_fmc, run
+
 MODEL = ["--layers", "2", "--dim", "256", "--heads", "4", "--seq", "128",
          "--batch", "8"]
 BIG_MODEL = ["--layers", "12", "--dim", "768", "--heads", "12", "--seq",
              "128", "--batch", "8"]
-
-
-def run(command, **kwargs):
-    result = subprocess.run(command, capture_output=True, text=True, **kwargs)
-    if result.returncode != 0:
-        sys.exit(f"step_time.py: {' '.join(command)} failed:\n"
-                 f"{result.stdout}{result.stderr}")
-    return result.stdout + result.stderr
 
 
 def generate(fmc, options, path):
@@ -86,16 +77,14 @@ def compile_seconds(fmc, model, workdir):
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0] + " " + __doc__.splitlines()[1])
-    parser.add_argument("--build", default=os.path.join(ROOT, "build"),
+    parser.add_argument("--build", default=DEFAULT_BUILD,
                         help="fmc's build directory (default: build)")
     parser.add_argument("--steps", type=int, default=30,
                         help="timed steps of the compiled backend and PyTorch")
     parser.add_argument("--interp-steps", type=int, default=5,
                         help="timed steps of the interpreter")
     args = parser.parse_args()
-    fmc = os.path.join(args.build, "tools", "fmc", "fmc")
-    if not os.access(fmc, os.X_OK):
-        sys.exit(f"step_time.py: no fmc at {fmc}; build first (make build)")
+    fmc = find_fmc(args.build)
 
     with tempfile.TemporaryDirectory() as workdir:
         model = os.path.join(workdir, "gpt.mlir")

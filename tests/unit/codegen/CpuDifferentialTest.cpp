@@ -36,6 +36,7 @@
 #include <functional>
 #include <map>
 #include <numeric>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -799,6 +800,11 @@ struct TrainingCase {
   bool exact;
   const char *label;
 };
+
+/// How test logs show a case (otherwise as raw bytes).
+void PrintTo(const TrainingCase &c, std::ostream *os) {
+  *os << c.example << " with " << c.pipeline;
+}
 
 class CpuTrainingTest : public CpuDifferentialTest,
                         public ::testing::WithParamInterface<TrainingCase> {};
