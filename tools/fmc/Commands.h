@@ -38,12 +38,14 @@ int runRunCommand();
 int runNewCommand();
 int runTrainCommand();
 int runCompileCommand();
+int runFuzzCommand();
 
 extern llvm::cl::SubCommand optCommand;
 extern llvm::cl::SubCommand runCommand;
 extern llvm::cl::SubCommand newCommand;
 extern llvm::cl::SubCommand trainCommand;
 extern llvm::cl::SubCommand compileCommand;
+extern llvm::cl::SubCommand fuzzCommand;
 
 } // namespace fmc
 

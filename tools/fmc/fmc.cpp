@@ -75,6 +75,7 @@ int main(int argc, char **argv) {
       {fmc::runCommand, fmc::runRunCommand},
       {fmc::trainCommand, fmc::runTrainCommand},
       {fmc::compileCommand, fmc::runCompileCommand},
+      {fmc::fuzzCommand, fmc::runFuzzCommand},
   };
   cl::SetVersionPrinter(printVersion);
   cl::HideUnrelatedOptions(fmc::getCommandCategory());
@@ -96,7 +97,8 @@ int main(int argc, char **argv) {
       "  fmc compile FILE [-o OUT.so] [--pipeline NAME | --pass-pipeline=...] "
       "[--report]\n"
       "  fmc train FILE [--optimizer adamw|sgd --lr X --steps N --seed S "
-      "--data PATH --checkpoint DIR --resume DIR ...]\n\n"
+      "--data PATH --checkpoint DIR --resume DIR ...]\n"
+      "  fmc fuzz replay CASE.fmz [--seed S]\n\n"
       "Run 'fmc COMMAND --help' for the options of a command.\n");
   for (const Command &command : commands)
     if (command.subCommand)
