@@ -255,9 +255,28 @@ private:
       if (auto loss = module.lookupSymbol<func::FuncOp>(base))
         candidates.emplace_back(loss, grad);
     }
-    if (candidates.empty())
+    if (candidates.empty()) {
+      // fm-autodiff makes no gradient without parameters: say that.
+      SmallVector<func::FuncOp> functions;
+      bool anyParam = false;
+      for (auto function : module.getOps<func::FuncOp>()) {
+        if (function.isExternal())
+          continue;
+        functions.push_back(function);
+        for (unsigned i = 0; i < function.getNumArguments(); ++i)
+          anyParam |=
+              static_cast<bool>(function.getArgAttr(i, FmDialect::kParamAttr));
+      }
+      if (!anyParam && functions.size() == 1)
+        return error(functions.front())
+               << "nothing to train: @" << functions.front().getSymName()
+               << " has no fm.param arguments";
+      if (!anyParam && !functions.empty())
+        return error(module)
+               << "nothing to train: no function has fm.param arguments";
       return error(module) << "no gradient function @<name>_grad next to its "
                               "@<name> (run fm-autodiff first)";
+    }
     if (candidates.size() > 1) {
       InFlightDiagnostic diag = error(module) << "several gradient functions (";
       llvm::interleaveComma(candidates, diag, [&](auto pair) {

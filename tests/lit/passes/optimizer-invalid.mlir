@@ -176,3 +176,13 @@ func.func @f_grad(%w: tensor<2xf32> {fm.name = "loss", fm.param})
   %0 = fm.reduce_sum %w : tensor<2xf32>
   return %0, %w : tensor<f32>, tensor<2xf32>
 }
+
+// -----
+
+// Nothing to differentiate: fm-autodiff makes no gradient without
+// parameters, and fm-optimizer says why (found by fmc fuzz).
+// expected-error @+1 {{fm-optimizer: nothing to train: @f has no fm.param arguments}}
+func.func @f(%x: tensor<2xf32> {fm.name = "x", fm.data}) -> tensor<f32> {
+  %0 = fm.reduce_sum %x : tensor<2xf32>
+  return %0 : tensor<f32>
+}
