@@ -554,9 +554,13 @@ private:
     for (Operation &op : fusion.getBodyBlock().without_terminator())
       if (failed(execute(op)))
         return failure();
+    // Copied before the insertion: growing the map would move the tensor
+    // that get() refers to while try_emplace copies it (found by fmc fuzz).
     for (auto [result, yielded] :
-         llvm::zip_equal(fusion.getResults(), fusion.getYield().getValues()))
-      values.try_emplace(result, get(yielded));
+         llvm::zip_equal(fusion.getResults(), fusion.getYield().getValues())) {
+      Tensor value = get(yielded);
+      values.try_emplace(result, std::move(value));
+    }
     return success();
   }
 
