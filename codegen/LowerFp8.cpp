@@ -44,10 +44,6 @@ AffineMap groupScaleMap(const IterationSpace &space,
   return AffineMap::get(space.rank(), 0, exprs, context);
 }
 
-/// The largest finite value of FP8 type `type` (OCP: E4M3FN 448, E5M2
-/// 57344).
-float fp8Max(Type type) { return type.isFloat8E5M2() ? 57344.0f : 448.0f; }
-
 /// sign(magnitudeOf) * magnitude, as std::copysign.
 Value copySign(OpBuilder &b, Location loc, Value magnitude, Value sign) {
   return b.create<math::CopySignOp>(loc, magnitude, sign);
@@ -164,7 +160,8 @@ struct QuantizeExpandedLowering : OpRewritePattern<fm::QuantizeExpandedOp> {
     const auto group = static_cast<int64_t>(op.getGroup());
     Type f32 = rewriter.getF32Type();
     const float inf = std::numeric_limits<float>::infinity();
-    const float fmax = fp8Max(op.getResult().getType().getElementType());
+    const float fmax = fm::largestFinite(
+        cast<FloatType>(op.getResult().getType().getElementType()));
 
     Value grouped = splitGroups(rewriter, loc, op.getInput(), axis, group);
     IterationSpace groupedSpace(

@@ -34,6 +34,11 @@ inline int64_t normalizeAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
+/// The largest finite value of `type` (448 for E4M3FN, 57344 for E5M2).
+inline float largestFinite(mlir::FloatType type) {
+  return llvm::APFloat::getLargest(type.getFloatSemantics()).convertToFloat();
+}
+
 /// Reduction axes made non-negative and sorted; all axes when absent.
 llvm::SmallVector<int64_t>
 normalizeReduceAxes(int64_t rank, std::optional<llvm::ArrayRef<int64_t>> axes);

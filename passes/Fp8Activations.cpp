@@ -9,7 +9,7 @@
 #include "passes/Passes.h"
 
 #include "ir/FmOps.h"
-#include "passes/ForwardValues.h"
+#include "passes/Fp8Common.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -201,16 +201,11 @@ private:
       amax = b.create<CastOp>(loc, scaleType, amax);
     else
       unusedMagnitudes = reduceTensorAmaxOverGroups(value, amax);
-    auto scalarType = RankedTensorType::get({}, f32);
-    auto scalar = [&](float number) -> Value {
-      return b.create<ConstantOp>(loc,
-                                  DenseElementsAttr::get(scalarType, number));
-    };
-    Value scale = b.create<DivOp>(
-        loc, b.create<MaxOp>(loc, amax, scalar(1e-30f)), scalar(448.0f));
+    FloatType e4m3 = b.getFloat8E4M3FNType();
+    Value scale = scaleFromAmax(b, loc, amax, e4m3);
     Value codes = b.create<QuantizeOp>(
-        loc, RankedTensorType::get(type.getShape(), b.getFloat8E4M3FNType()),
-        value, scale, b.getI64IntegerAttr(group), /*axis=*/-1);
+        loc, RankedTensorType::get(type.getShape(), e4m3), value, scale,
+        b.getI64IntegerAttr(group), /*axis=*/-1);
 
     b.setInsertionPoint(first);
     Value restored = b.create<DequantizeOp>(loc, type, codes, scale,

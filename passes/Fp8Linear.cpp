@@ -10,7 +10,7 @@
 #include "passes/Passes.h"
 
 #include "ir/FmOps.h"
-#include "passes/ForwardValues.h"
+#include "passes/Fp8Common.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -26,10 +26,6 @@ using namespace mlir;
 using namespace fm;
 
 namespace {
-
-/// The amax floor: an all-zero tensor gets the scale 1e-30 / fmax instead
-/// of 0, so that it quantizes to zeros rather than NaN.
-constexpr float kAmaxFloor = 1e-30f;
 
 /// A state tensor a function gains: its name and type. Its new value is
 /// returned as a result named alike that feeds it.
@@ -109,8 +105,7 @@ private:
                           : currentScale(atDef, x.getLoc(), x, gradient);
         }
         auto type = cast<RankedTensorType>(x.getType());
-        Type fp8 = gradient ? Type(b.getFloat8E5M2Type())
-                            : Type(b.getFloat8E4M3FNType());
+        Type fp8 = fp8For(b, gradient);
         Value quantized = b.create<QuantizeOp>(
             op.getLoc(), RankedTensorType::get(type.getShape(), fp8), x, scale,
             /*group=*/nullptr, /*axis=*/-1);
@@ -145,19 +140,16 @@ private:
     return amax;
   }
 
-  /// max(amax, 1e-30) / fmax.
-  static Value scaleFromAmax(OpBuilder &b, Location loc, Value amax,
-                             bool gradient) {
-    const float fmax = gradient ? 57344.0f : 448.0f;
-    return b.create<DivOp>(
-        loc, b.create<MaxOp>(loc, amax, scalarConstant(b, loc, kAmaxFloor)),
-        scalarConstant(b, loc, fmax));
+  /// E5M2 for gradients, for their range; E4M3 for forward tensors.
+  static FloatType fp8For(OpBuilder &b, bool gradient) {
+    return gradient ? FloatType(b.getFloat8E5M2Type())
+                    : FloatType(b.getFloat8E4M3FNType());
   }
 
   /// Current scaling: from x's own amax.
   static Value currentScale(OpBuilder &b, Location loc, Value x,
                             bool gradient) {
-    return scaleFromAmax(b, loc, amaxOf(b, loc, x), gradient);
+    return scaleFromAmax(b, loc, amaxOf(b, loc, x), fp8For(b, gradient));
   }
 
   /// Delayed scaling: from the largest amax of the last `history` steps (a
@@ -192,7 +184,7 @@ private:
         loc, RankedTensorType::get({1}, b.getF32Type()), amax);
     newHistories.push_back(b.create<ConcatOp>(loc, ValueRange{kept, latest},
                                               b.getI64IntegerAttr(0)));
-    return scaleFromAmax(b, loc, chosen, gradient);
+    return scaleFromAmax(b, loc, chosen, fp8For(b, gradient));
   }
 
   DictionaryAttr stateAttrs(StringRef name, std::optional<int64_t> feeds) {

@@ -9,6 +9,7 @@
 #include "passes/Passes.h"
 
 #include "ir/FmOps.h"
+#include "passes/Fp8Common.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -168,18 +169,11 @@ private:
   SmallVector<Value> plainQuantize(OpBuilder &builder, Location loc,
                                    Value grouped, RankedTensorType codesType,
                                    RankedTensorType metaType) {
-    auto scalarType = RankedTensorType::get({}, builder.getF32Type());
-    auto scalar = [&](float value) -> Value {
-      return builder.create<ConstantOp>(
-          loc, DenseElementsAttr::get(scalarType, value));
-    };
-    const float fmax =
-        codesType.getElementType().isFloat8E5M2() ? 57344.0f : 448.0f;
     Value amax = builder.create<ReduceMaxOp>(
         loc, builder.create<AbsOp>(loc, grouped),
         builder.getDenseI64ArrayAttr({1}), /*keepdim=*/true);
-    Value scale = builder.create<DivOp>(
-        loc, builder.create<MaxOp>(loc, amax, scalar(1e-30f)), scalar(fmax));
+    Value scale = scaleFromAmax(builder, loc, amax,
+                                cast<FloatType>(codesType.getElementType()));
     Value codes = builder.create<QuantizeOp>(loc, codesType, grouped, scale,
                                              builder.getI64IntegerAttr(group),
                                              /*axis=*/-1);

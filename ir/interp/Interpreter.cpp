@@ -774,8 +774,7 @@ private:
 
   /// The largest finite value of the FP8 element type of `value`.
   static R fp8Max(Value value) {
-    return elementTypeOf(value).isFloat8E5M2() ? R(fmrt::kE5M2Max)
-                                               : R(fmrt::kE4M3Max);
+    return R(largestFinite(cast<FloatType>(elementTypeOf(value))));
   }
 
   /// fm.quantize_expanded, by the steps of its description.

@@ -1,15 +1,16 @@
-//===- ForwardValues.h - The forward pass of a training function -*- C++
-//-*-===//
+//===- Fp8Common.h - What the FP8 passes share ------------------*- C++ -*-===//
 //
 // The FP8 passes treat a training function's forward values (what its loss
 // depends on) differently from its backward values (gradients): E4M3
 // against E5M2 GEMM operands, and activations saved for the backward pass.
+// They all scale a tensor by its (group) amax the same way.
 //
 //===----------------------------------------------------------------------===//
-#ifndef FM_PASSES_FORWARDVALUES_H
-#define FM_PASSES_FORWARDVALUES_H
+#ifndef FM_PASSES_FP8COMMON_H
+#define FM_PASSES_FP8COMMON_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
 
 #include "llvm/ADT/DenseSet.h"
 
@@ -21,6 +22,12 @@ namespace fm {
 /// one the set is empty.
 llvm::DenseSet<mlir::Value> forwardValues(mlir::func::FuncOp function);
 
+/// The scale that maps `amax` (f32, any shape: per tensor or per group) onto
+/// FP8 type `fp8`: max(amax, 1e-30) / fmax. The floor keeps an all-zero
+/// tensor or group at zeros rather than NaN.
+mlir::Value scaleFromAmax(mlir::OpBuilder &builder, mlir::Location loc,
+                          mlir::Value amax, mlir::FloatType fp8);
+
 } // namespace fm
 
-#endif // FM_PASSES_FORWARDVALUES_H
+#endif // FM_PASSES_FP8COMMON_H

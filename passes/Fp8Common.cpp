@@ -1,5 +1,7 @@
-//===- ForwardValues.cpp - The forward pass of a training function --------===//
-#include "passes/ForwardValues.h"
+//===- Fp8Common.cpp - What the FP8 passes share --------------------------===//
+#include "passes/Fp8Common.h"
+
+#include "ir/FmOps.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 
@@ -23,4 +25,15 @@ llvm::DenseSet<Value> fm::forwardValues(func::FuncOp function) {
       llvm::append_range(worklist, def->getOperands());
   }
   return forward;
+}
+
+Value fm::scaleFromAmax(OpBuilder &builder, Location loc, Value amax,
+                        FloatType fp8) {
+  auto scalarType = RankedTensorType::get({}, builder.getF32Type());
+  Value floor = builder.create<ConstantOp>(
+      loc, DenseElementsAttr::get(scalarType, 1e-30f));
+  Value floored = builder.create<MaxOp>(loc, amax, floor);
+  Value fmax = builder.create<ConstantOp>(
+      loc, DenseElementsAttr::get(scalarType, largestFinite(fp8)));
+  return builder.create<DivOp>(loc, floored, fmax);
 }
