@@ -77,29 +77,58 @@ struct Fp8LinearPass : fm::impl::Fp8LinearBase<Fp8LinearPass> {
   }
 
 private:
+  /// The value outside any fusion that `x` stands for: a fusion's block
+  /// argument is its operand.
+  static Value outsideFusion(Value x) {
+    while (auto argument = dyn_cast<BlockArgument>(x)) {
+      auto fusion = dyn_cast<FusionOp>(argument.getOwner()->getParentOp());
+      if (!fusion)
+        break;
+      x = fusion->getOperand(argument.getArgNumber());
+    }
+    return x;
+  }
+
   SmallVector<AddedState> rewriteMatmuls(func::FuncOp function, bool delayed) {
     // Everything the loss does not depend on belongs to the backward pass:
     // gradients, stored in E5M2 for its range.
     DenseSet<Value> forward = forwardValues(function);
     bool hasLoss = !forward.empty();
     SmallVector<MatmulOp> matmuls;
-    function.walk([&](MatmulOp op) { matmuls.push_back(op); });
+    // Only GEMMs on f32/f16/bf16 (what fm.quantize takes): one on FP8 or
+    // integer tensors has nothing to quantize.
+    auto isWideFloat = [](Value value) {
+      Type element = getElementTypeOrSelf(value.getType());
+      return element.isF32() || element.isF16() || element.isBF16();
+    };
+    function.walk([&](MatmulOp op) {
+      if (isWideFloat(op.getLhs()) && isWideFloat(op.getRhs()))
+        matmuls.push_back(op);
+    });
     // One scale per tensor: the forward and backward GEMMs that read one
     // tensor quantize it alike (and CSE can share the FP8 copy).
     DenseMap<Value, Value> scales;
     SmallVector<AddedState> added;
     SmallVector<Value> newHistories;
     for (MatmulOp op : matmuls) {
+      // A fusion's body sees only its block arguments: the scale of one is
+      // computed inside, and a history (function state) cannot reach it.
+      if (delayed && op->getParentOfType<FusionOp>()) {
+        op.emitError("fm-fp8-linear: recipe=delayed cannot reach a matmul "
+                     "inside an fm.fusion (run it before fm-fuse)");
+        signalPassFailure();
+        return {};
+      }
       OpBuilder b(op);
       auto operand = [&](Value x) -> std::pair<Value, Value> {
-        const bool gradient = hasLoss && !forward.contains(x);
+        const bool gradient = hasLoss && !forward.contains(outsideFusion(x));
         Value &scale = scales[x];
         if (!scale) {
           OpBuilder atDef(&getContext());
           if (Operation *def = x.getDefiningOp())
             atDef.setInsertionPointAfter(def);
           else
-            atDef.setInsertionPointToStart(&function.getBody().front());
+            atDef.setInsertionPointToStart(cast<BlockArgument>(x).getOwner());
           scale = delayed ? delayedScale(atDef, function, x, gradient, added,
                                          newHistories)
                           : currentScale(atDef, x.getLoc(), x, gradient);

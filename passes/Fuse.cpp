@@ -49,7 +49,16 @@ void fm::inlineFusions(Operation *root) {
   IRRewriter rewriter(root->getContext());
   for (FusionOp fusion : fusions) {
     YieldOp yield = fusion.getYield();
-    SmallVector<Value> results(yield.getValues());
+    // A body may yield its own argument: that result is the input itself
+    // (the block and its arguments are gone once inlined).
+    SmallVector<Value> results;
+    for (Value value : yield.getValues()) {
+      auto argument = dyn_cast<BlockArgument>(value);
+      results.push_back(argument &&
+                                argument.getOwner() == &fusion.getBodyBlock()
+                            ? fusion.getInputs()[argument.getArgNumber()]
+                            : value);
+    }
     rewriter.inlineBlockBefore(&fusion.getBodyBlock(), fusion,
                                fusion.getInputs());
     rewriter.eraseOp(yield);

@@ -1,4 +1,4 @@
-// RUN: fmc-opt %s -fm-lower-to-linalg | FileCheck %s
+// RUN: fmc-opt %s -split-input-file -fm-lower-to-linalg | FileCheck %s
 
 // Fusions are inlined before lowering: their ops lower as if never grouped.
 // CHECK-LABEL: func.func @gemm_bias_gelu(
@@ -17,4 +17,22 @@ func.func @gemm_bias_gelu(%x: tensor<8x16xf32>, %w: tensor<16x32xf32>,
     fm.yield %3 : tensor<8x32xf32>
   }
   return %0 : tensor<8x32xf32>
+}
+
+// -----
+
+// A body that yields its own argument gives back the fusion's input. Found
+// by fmc fuzz: inlining replaced the fusion's result with the argument of
+// the block it had just removed (a crash).
+// CHECK-LABEL: func.func @yields_argument(
+// CHECK-SAME: %[[X:.+]]: tensor<4xf32>
+// CHECK-NOT: fm.
+// CHECK: return %[[X]]
+func.func @yields_argument(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = fm.fusion (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%in0: tensor<4xf32>):
+    %1 = fm.neg %in0 : tensor<4xf32>
+    fm.yield %in0 : tensor<4xf32>
+  }
+  return %0 : tensor<4xf32>
 }

@@ -50,3 +50,37 @@ func.func @no_loss(%a: tensor<2x3xbf16>, %b: tensor<3x2xbf16>) -> tensor<2x2xbf1
   %y = fm.matmul %a, %b : tensor<2x3xbf16>, tensor<3x2xbf16>
   return %y : tensor<2x2xbf16>
 }
+
+// -----
+
+// A matmul inside a fusion (fm-fuse ran first): its operands are the
+// fusion's block arguments, so their scales are computed inside the body,
+// which sees nothing else. Found by fmc fuzz (the scale was placed at the
+// top of the function, out of the body's reach).
+// CHECK-LABEL: func.func @in_fusion
+// CHECK: fm.fusion
+// CHECK-NEXT: ^bb0(%[[A:.+]]: tensor<4x8xf32>, %[[B:.+]]: tensor<8x2xf32>):
+// CHECK: %[[AMAX:.+]] = fm.reduce_max {{.*}}
+// CHECK: fm.quantize %[[A]]
+// CHECK: fm.scaled_matmul
+// CHECK: fm.yield
+func.func @in_fusion(%a: tensor<4x8xf32>, %b: tensor<8x2xf32>) -> tensor<4x2xf32> {
+  %0 = fm.fusion kind "reduction" (%a, %b) : (tensor<4x8xf32>, tensor<8x2xf32>) -> tensor<4x2xf32> {
+  ^bb0(%x: tensor<4x8xf32>, %y: tensor<8x2xf32>):
+    %1 = fm.matmul %x, %y : tensor<4x8xf32>, tensor<8x2xf32>
+    fm.yield %1 : tensor<4x2xf32>
+  }
+  return %0 : tensor<4x2xf32>
+}
+
+// -----
+
+// A GEMM that already reads FP8 tensors has nothing to quantize: it stays.
+// Found by fmc fuzz (fm.quantize of an FP8 tensor did not verify).
+// CHECK-LABEL: func.func @already_fp8
+// CHECK-NOT: fm.quantize
+// CHECK: fm.matmul
+func.func @already_fp8(%a: tensor<4x8xf8E4M3FN>, %b: tensor<8x2xf8E4M3FN>) -> tensor<4x2xf8E4M3FN> {
+  %0 = fm.matmul %a, %b : tensor<4x8xf8E4M3FN>, tensor<8x2xf8E4M3FN>
+  return %0 : tensor<4x2xf8E4M3FN>
+}
