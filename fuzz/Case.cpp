@@ -1,7 +1,9 @@
 //===- Case.cpp - Fuzz cases: a program and a pass pipeline ---------------===//
 #include "fuzz/Case.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 namespace fm::fuzz {
 
@@ -33,10 +35,43 @@ llvm::Expected<FuzzCase> parseCase(llvm::StringRef text, llvm::StringRef path) {
   return fuzzCase;
 }
 
+llvm::Expected<FuzzCase> readCase(llvm::StringRef path) {
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (std::error_code error = buffer.getError())
+    return llvm::createStringError("cannot open '" + path +
+                                   "': " + error.message());
+  return parseCase((*buffer)->getBuffer(), path);
+}
+
 std::string printCase(const FuzzCase &fuzzCase) {
   return (kHeader + "\n" + kPipelinePrefix + " " + fuzzCase.pipeline + "\n" +
           fuzzCase.program)
       .str();
+}
+
+std::vector<std::string> splitPipeline(llvm::StringRef pipeline) {
+  std::vector<std::string> elements;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= pipeline.size(); ++i) {
+    const char c = i < pipeline.size() ? pipeline[i] : ',';
+    if (c == '(' || c == '{' || c == '[')
+      ++depth;
+    else if (c == ')' || c == '}' || c == ']')
+      --depth;
+    else if (c == ',' && depth <= 0) {
+      llvm::StringRef element = pipeline.slice(start, i).trim();
+      if (!element.empty())
+        elements.push_back(element.str());
+      start = i + 1;
+    }
+  }
+  return elements;
+}
+
+std::string joinPipeline(llvm::ArrayRef<std::string> elements) {
+  return llvm::join(elements, ",");
 }
 
 } // namespace fm::fuzz

@@ -12,10 +12,12 @@
 #ifndef FM_FUZZ_CASE_H
 #define FM_FUZZ_CASE_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 #include <string>
+#include <vector>
 
 namespace fm::fuzz {
 
@@ -30,8 +32,17 @@ struct FuzzCase {
 /// Parses the .fmz text `text`; errors name `path` and the line.
 llvm::Expected<FuzzCase> parseCase(llvm::StringRef text, llvm::StringRef path);
 
+/// Reads and parses the .fmz file at `path`.
+llvm::Expected<FuzzCase> readCase(llvm::StringRef path);
+
 /// The .fmz text of `fuzzCase`.
 std::string printCase(const FuzzCase &fuzzCase);
+
+/// The top-level elements of a pipeline string: "a,b{x=1},c(d,e)" ->
+/// ["a", "b{x=1}", "c(d,e)"] (commas inside (), {} or [] do not split).
+std::vector<std::string> splitPipeline(llvm::StringRef pipeline);
+/// The inverse of splitPipeline.
+std::string joinPipeline(llvm::ArrayRef<std::string> elements);
 
 } // namespace fm::fuzz
 

@@ -11,6 +11,7 @@
 
 #include "mlir/Bytecode/BytecodeReader.h"
 #include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
@@ -32,17 +33,6 @@ namespace fm::fuzz {
 
 namespace {
 
-/// Verifies the IR after every pass, so that a pass leaving invalid IR is
-/// told apart from one that fails with a diagnostic.
-class VerifyAfterEachPass : public PassInstrumentation {
-public:
-  void runAfterPass(Pass *pass, Operation *op) override {
-    if (broken.empty() && failed(verify(op)))
-      broken = pass->getArgument().str();
-  }
-  std::string broken;
-};
-
 /// `module` in generic form, without locations or the trailing newline a
 /// top-level op gets.
 std::string printed(ModuleOp module) {
@@ -53,13 +43,42 @@ std::string printed(ModuleOp module) {
   return llvm::StringRef(text).rtrim().str();
 }
 
-/// Whether `module` contains a quantization the original did not: results
-/// may then differ by FP8's precision.
-bool quantizes(ModuleOp module) {
-  bool found = false;
-  module.walk(
-      [&](Operation *op) { found |= isa<QuantizeOp, QuantizeExpandedOp>(op); });
-  return found;
+/// The quantizations an entry function's results depend on (in its body,
+/// its fusions and the functions it calls): how many, and the largest
+/// relative rounding error of their formats (2^-3 for E4M3, 2^-2 for E5M2).
+/// Dead ones do not count: a pass may remove them.
+struct Quantization {
+  unsigned count = 0;
+  double precision = 0;
+};
+
+Quantization quantizationOf(func::FuncOp entry) {
+  Quantization quantization;
+  auto module = entry->getParentOfType<ModuleOp>();
+  SmallVector<Operation *> worklist;
+  entry.walk([&](func::ReturnOp op) { worklist.push_back(op); });
+  DenseSet<Operation *> live;
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    if (!live.insert(op).second)
+      continue;
+    for (Value operand : op->getOperands())
+      if (Operation *def = operand.getDefiningOp())
+        worklist.push_back(def);
+    // A fusion's result comes from its body; a call's from its callee.
+    if (auto fusion = dyn_cast<FusionOp>(op))
+      worklist.push_back(fusion.getYield());
+    if (auto call = dyn_cast<func::CallOp>(op))
+      if (auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee()))
+        callee.walk([&](func::ReturnOp op) { worklist.push_back(op); });
+    if (!isa<QuantizeOp, QuantizeExpandedOp>(op))
+      continue;
+    ++quantization.count;
+    Type element = getElementTypeOrSelf(op->getResult(0).getType());
+    quantization.precision = std::max(
+        quantization.precision, isa<Float8E5M2Type>(element) ? 0.25 : 0.125);
+  }
+  return quantization;
 }
 
 /// "" when `actual` matches `expected` within `tolerance` of the largest
@@ -99,19 +118,74 @@ std::string compareAll(llvm::ArrayRef<fmrt::Tensor> actual,
 
 } // namespace
 
-Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed) {
-  // The pass pool: fmc's passes and pipelines, the CPU backend's, and the
-  // upstream passes fmc's pipelines use (canonicalize, cse, inline, ...).
+namespace {
+
+/// Tells the observer which pass runs, and verifies the IR after each, so
+/// that a pass leaving invalid IR is told apart from one that fails with a
+/// diagnostic.
+class PassWatcher : public PassInstrumentation {
+public:
+  explicit PassWatcher(ReplayObserver &observer) : observer(observer) {}
+  void runBeforePass(Pass *pass, Operation *) override {
+    observer.enterStage(pass->getArgument());
+  }
+  void runAfterPass(Pass *pass, Operation *op) override {
+    if (broken.empty() && failed(verify(op)))
+      broken = pass->getArgument().str();
+  }
+  void runAfterPassFailed(Pass *pass, Operation *) override {
+    if (failedPass.empty())
+      failedPass = pass->getArgument().str();
+  }
+  ReplayObserver &observer;
+  std::string broken, failedPass;
+};
+
+/// Whether every op of `module` is one the interpreter runs (fm, func,
+/// builtin): after a lowering pass, there is nothing to compare numbers on.
+bool isFmLevel(ModuleOp module) {
+  bool fmLevel = true;
+  module.walk([&](Operation *op) {
+    StringRef dialect = op->getDialect() ? op->getDialect()->getNamespace()
+                                         : StringRef("unregistered");
+    if (dialect != "fm" && dialect != "func" && dialect != "builtin") {
+      fmLevel = false;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return fmLevel;
+}
+
+} // namespace
+
+void registerPassPool() {
   static std::once_flag registered;
   std::call_once(registered, [] {
     fm::registerFmcPasses();
     fm::cpu::registerCpuPasses();
     registerTransformsPasses();
+    registerLinalgPasses();
   });
+}
+
+mlir::DialectRegistry makeReplayRegistry() {
   DialectRegistry registry;
   registerFmcDialects(registry);
   cpu::registerCpuDialects(registry);
-  MLIRContext context(registry);
+  return registry;
+}
+
+Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed,
+               ReplayObserver *observer, MLIRContext *sharedContext) {
+  registerPassPool();
+  ReplayObserver silent;
+  ReplayObserver &watch = observer ? *observer : silent;
+  // One thread: replays run many times a second, and the reducer forks.
+  std::optional<MLIRContext> ownContext;
+  if (!sharedContext)
+    ownContext.emplace(makeReplayRegistry(), MLIRContext::Threading::DISABLED);
+  MLIRContext &context = sharedContext ? *sharedContext : *ownContext;
   context.printOpOnDiagnostic(false);
   std::string diagnostics;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
@@ -125,15 +199,16 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed) {
     return success();
   });
   auto verdict = [&](Verdict kind, llvm::StringRef oracle,
-                     const llvm::Twine &what) {
+                     const llvm::Twine &what, llvm::StringRef pass = "") {
     std::string message = what.str();
     if (!diagnostics.empty())
       message += "\n" + diagnostics;
-    return Outcome{kind, oracle.str(), message};
+    return Outcome{kind, oracle.str(), message, pass.str()};
   };
 
   // The case's first lines are MLIR comments: parsing the whole text keeps
   // the file's line numbers in locations.
+  watch.enterStage("parse");
   std::string text = printCase(fuzzCase);
   OwningOpRef<ModuleOp> module =
       parseSourceString<ModuleOp>(text, ParserConfig(&context), path);
@@ -143,34 +218,43 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed) {
   if (failed(entry))
     return verdict(Verdict::Rejected, "parse", "no entry function");
   const std::string entryName = entry->getSymName().str();
+  watch.enterStage("interpreter");
   std::vector<fmrt::Tensor> inputs = makeRandomInputs(*entry, seed);
   FailureOr<std::vector<fmrt::Tensor>> original =
       Interpreter(*module).run(*entry, inputs);
   if (failed(original))
     return verdict(Verdict::Rejected, "interpreter",
                    "the interpreter refuses the original program");
-  const bool quantizedBefore = quantizes(*module);
+  const Quantization quantizedBefore = quantizationOf(*entry);
 
-  PassManager pm(&context);
-  pm.enableVerifier(false);
-  auto verifier = std::make_unique<VerifyAfterEachPass>();
-  VerifyAfterEachPass *verifierRef = verifier.get();
-  pm.addInstrumentation(std::move(verifier));
-  if (!fuzzCase.pipeline.empty()) {
+  // Element by element, so that the fuzzer can tell which added coverage.
+  std::vector<std::string> elements = splitPipeline(fuzzCase.pipeline);
+  for (unsigned index = 0; index < elements.size(); ++index) {
+    watch.beforeElement(index);
+    PassManager pm(&context);
+    pm.enableVerifier(false);
+    auto watcher = std::make_unique<PassWatcher>(watch);
+    PassWatcher *watcherRef = watcher.get();
+    pm.addInstrumentation(std::move(watcher));
     std::string errors;
     llvm::raw_string_ostream os(errors);
-    if (failed(parsePassPipeline(fuzzCase.pipeline, pm, os)))
+    if (failed(parsePassPipeline(elements[index], pm, os)))
       return verdict(Verdict::Rejected, "pipeline",
-                     "invalid pipeline '" + fuzzCase.pipeline + "': " + errors);
+                     "invalid pipeline element '" + elements[index] +
+                         "': " + errors);
+    LogicalResult ran = pm.run(*module);
+    if (!watcherRef->broken.empty())
+      return verdict(Verdict::Bug, "verifier",
+                     "the IR does not verify after " + watcherRef->broken,
+                     watcherRef->broken);
+    if (failed(ran))
+      return verdict(Verdict::Rejected, "pipeline",
+                     "a pass refused the program", watcherRef->failedPass);
+    watch.afterElement(index);
   }
-  LogicalResult ran = pm.run(*module);
-  if (!verifierRef->broken.empty())
-    return verdict(Verdict::Bug, "verifier",
-                   "the IR does not verify after " + verifierRef->broken);
-  if (failed(ran))
-    return verdict(Verdict::Rejected, "pipeline", "a pass refused the program");
 
   // Print -> parse, and bytecode, give the same module back.
+  watch.enterStage("roundtrip");
   std::string before = printed(*module);
   OwningOpRef<ModuleOp> reparsed =
       parseSourceString<ModuleOp>(before, ParserConfig(&context));
@@ -193,19 +277,27 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed) {
   // The entry function computes what it did, within FP8's precision when
   // the pipeline quantized.
   auto after = module->lookupSymbol<func::FuncOp>(entryName);
-  if (!after || after.getFunctionType() != entry->getFunctionType())
-    return Outcome{Verdict::Ok, "", ""}; // Nothing left to compare with.
+  if (!after || after.getFunctionType() != entry->getFunctionType() ||
+      !isFmLevel(*module))
+    return Outcome{}; // Nothing left to compare with.
+  watch.enterStage("differential");
   FailureOr<std::vector<fmrt::Tensor>> transformed =
       Interpreter(*module).run(after, inputs);
   if (failed(transformed))
     return verdict(Verdict::Bug, "differential",
                    "the interpreter refuses the program after the pipeline");
+  // Tight when both sides quantize alike; when the pipeline added or
+  // removed quantizations, within twice the coarsest format's rounding.
   // FP8 errors scale with the operands, not the result: a result that
   // cancels to near zero gets an absolute allowance too.
-  const bool quantized = quantizes(*module) && !quantizedBefore;
+  const Quantization quantizedAfter = quantizationOf(after);
+  const double fp8Tolerance =
+      quantizedAfter.count == quantizedBefore.count
+          ? 0
+          : 2 * std::max(quantizedBefore.precision, quantizedAfter.precision);
   if (std::string difference =
-          compareAll(*transformed, *original, quantized ? 0.25 : 1e-4,
-                     quantized ? 0.25 : 0);
+          compareAll(*transformed, *original,
+                     fp8Tolerance ? fp8Tolerance : 1e-4, fp8Tolerance);
       !difference.empty())
     return verdict(Verdict::Bug, "differential",
                    "after the pipeline, " + difference);
@@ -216,11 +308,23 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed) {
   options.entries = {entryName};
   options.runtimeMatmul = false;
   options.approximate = false;
+  watch.enterStage("lower");
+  // A pass may have made the entry private (symbol-privatize): compile it
+  // all the same.
+  after.setPublic();
+  OwningOpRef<ModuleOp> lowered = module->clone();
+  if (failed(cpu::lowerToLLVMDialect(*lowered, options)))
+    return verdict(Verdict::Bug, "compile",
+                   "the CPU backend cannot lower the program");
+  if (!watch.shouldRunCompiled())
+    return Outcome{};
+  watch.enterStage("jit");
   FailureOr<std::unique_ptr<cpu::JitModule>> jit =
       cpu::JitModule::compile(*module, options);
   if (failed(jit))
     return verdict(Verdict::Bug, "compile",
                    "the CPU backend cannot compile the program");
+  watch.enterStage("compiled");
   FailureOr<std::vector<fmrt::Tensor>> compiled =
       (*jit)->run(entryName, inputs);
   if (failed(compiled))
@@ -229,7 +333,12 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed) {
       !difference.empty())
     return verdict(Verdict::Bug, "compiled",
                    "compiled vs interpreted, " + difference);
-  return Outcome{Verdict::Ok, "", ""};
+  return Outcome{};
+}
+
+std::string bugSignature(const Outcome &outcome) {
+  return outcome.pass.empty() ? outcome.oracle
+                              : outcome.oracle + ":" + outcome.pass;
 }
 
 } // namespace fm::fuzz

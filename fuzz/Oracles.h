@@ -15,6 +15,9 @@
 
 #include "fuzz/Case.h"
 
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+
 #include <cstdint>
 #include <string>
 
@@ -29,11 +32,49 @@ struct Outcome {
   std::string oracle;
   /// What happened, with the diagnostics.
   std::string message;
+  /// The pass a verifier failure or rejection points at, when one does.
+  std::string pass;
 };
 
+/// Watches a replay: the fuzzer attributes coverage to pipeline elements
+/// and decides whether the expensive part of the compiled oracle runs; the
+/// reducer reports where a crashing case died.
+class ReplayObserver {
+public:
+  virtual ~ReplayObserver() = default;
+  /// A stage begins: "parse", "interpreter", a pass's name, "roundtrip",
+  /// "differential", "lower", "jit", "compiled".
+  virtual void enterStage(llvm::StringRef stage) {}
+  /// The pipeline's top-level element `index` is about to run.
+  virtual void beforeElement(unsigned index) {}
+  /// The pipeline's top-level element `index` has run.
+  virtual void afterElement(unsigned index) {}
+  /// Whether to JIT-compile and run the lowered program (LLVM's code
+  /// generation dominates a replay's time; fmc's lowering always runs).
+  virtual bool shouldRunCompiled() { return true; }
+};
+
+/// Registers the passes a case's pipeline may name: fmc's passes and
+/// pipelines, the CPU backend's, and the upstream passes fmc's pipelines use
+/// (canonicalize, cse, inline, linalg's elementwise fusion, ...).
+void registerPassPool();
+
 /// Runs `fuzzCase` (read from `path`, for locations) on inputs drawn from
-/// `seed` and applies every oracle.
-Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed);
+/// `seed` and applies every oracle. The pipeline's top-level elements run
+/// one after the other. When the pipeline leaves ops outside fm (a lowering
+/// pass), only the verifier and the round trips judge the result. Runs in
+/// `context` when given (the fuzzer reuses one; it must have the dialects
+/// of makeReplayRegistry), else in a fresh one.
+Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed,
+               ReplayObserver *observer = nullptr,
+               mlir::MLIRContext *context = nullptr);
+
+/// The dialects a replay needs: fm's and the CPU backend's.
+mlir::DialectRegistry makeReplayRegistry();
+
+/// A short, stable name for a bug, to tell bugs apart: the oracle and,
+/// where known, the pass (e.g. "verifier:fm-fuse").
+std::string bugSignature(const Outcome &outcome);
 
 } // namespace fm::fuzz
 

@@ -20,11 +20,35 @@ using namespace mlir;
 
 namespace fm {
 
+/// `function` when its arguments and results are tensors of types the
+/// runtime holds (fm's ops allow other types in a function's signature).
+static FailureOr<func::FuncOp> runnable(func::FuncOp function) {
+  auto check = [&](Type type, StringRef what, unsigned index) -> LogicalResult {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    // f64 is the interpreter's internal precision, not an fm element type.
+    if (tensor && tensor.hasStaticShape() && toDType(tensor.getElementType()) &&
+        !tensor.getElementType().isF64())
+      return success();
+    return function.emitError()
+           << what << " #" << index << " of @" << function.getSymName()
+           << " has type " << type
+           << "; fmc runs functions of statically shaped tensors of f32, f16, "
+              "bf16, FP8 or integers";
+  };
+  for (auto [index, type] : llvm::enumerate(function.getArgumentTypes()))
+    if (failed(check(type, "argument", index)))
+      return failure();
+  for (auto [index, type] : llvm::enumerate(function.getResultTypes()))
+    if (failed(check(type, "result", index)))
+      return failure();
+  return function;
+}
+
 FailureOr<func::FuncOp> findEntryFunction(ModuleOp module, StringRef name) {
   if (!name.empty()) {
     if (auto function = module.lookupSymbol<func::FuncOp>(name))
       if (!function.isExternal())
-        return function;
+        return runnable(function);
     return module.emitError()
            << "no function named '" << name << "' with a body in the module";
   }
@@ -33,13 +57,13 @@ FailureOr<func::FuncOp> findEntryFunction(ModuleOp module, StringRef name) {
     if (function.isExternal())
       continue;
     if (function.isPublic())
-      return function;
+      return runnable(function);
     if (!first)
       first = function;
   }
   if (!first)
     return module.emitError() << "the module has no function to run";
-  return first;
+  return runnable(first);
 }
 
 static StringRef getNameAttr(DictionaryAttr attrs) {

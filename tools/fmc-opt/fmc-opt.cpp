@@ -3,6 +3,7 @@
 #include "codegen/cpu/CpuPipeline.h"
 #include "ir/Registration.h"
 #include "passes/Passes.h"
+#include "tests/lib/TestPasses.h"
 
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
@@ -13,6 +14,7 @@ int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   fm::registerFmcPasses();
   fm::registerFmCodegenPasses();
+  fm::test::registerTestPasses();
   fm::cpu::registerCpuDialects(registry);
   fm::cpu::registerCpuPasses();
   return mlir::asMainReturnCode(

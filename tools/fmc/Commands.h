@@ -32,6 +32,11 @@ private:
   mlir::OwningOpRef<mlir::ModuleOp> module;
 };
 
+/// Writes `text` to `path` ("" for stdout); prints why not, as `tool`, and
+/// returns 1 when it cannot, else 0.
+int writeOutput(llvm::StringRef path, llvm::StringRef text,
+                llvm::StringRef tool);
+
 /// Each returns the process exit code (0 success, 1 error).
 int runOptCommand();
 int runRunCommand();
@@ -39,6 +44,7 @@ int runNewCommand();
 int runTrainCommand();
 int runCompileCommand();
 int runFuzzCommand();
+int runReduceCommand();
 
 extern llvm::cl::SubCommand optCommand;
 extern llvm::cl::SubCommand runCommand;
@@ -46,6 +52,7 @@ extern llvm::cl::SubCommand newCommand;
 extern llvm::cl::SubCommand trainCommand;
 extern llvm::cl::SubCommand compileCommand;
 extern llvm::cl::SubCommand fuzzCommand;
+extern llvm::cl::SubCommand reduceCommand;
 
 } // namespace fmc
 

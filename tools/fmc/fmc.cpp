@@ -7,6 +7,7 @@
 #include "tools/fmc/Commands.h"
 
 #include "ir/Registration.h"
+#include "tests/lib/TestPasses.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Parser/Parser.h"
@@ -54,6 +55,22 @@ LogicalResult LoadedProgram::load(StringRef path) {
   return success(static_cast<bool>(module));
 }
 
+int writeOutput(StringRef path, StringRef text, StringRef tool) {
+  if (path.empty()) {
+    outs() << text;
+    return 0;
+  }
+  std::error_code error;
+  raw_fd_ostream os(path, error);
+  if (error) {
+    WithColor::error(errs(), tool)
+        << "cannot write '" << path << "': " << error.message() << "\n";
+    return 1;
+  }
+  os << text;
+  return 0;
+}
+
 } // namespace fmc
 
 static void printVersion(raw_ostream &os) {
@@ -69,6 +86,7 @@ struct Command {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  fm::test::registerTestPasses();
   const Command commands[] = {
       {fmc::newCommand, fmc::runNewCommand},
       {fmc::optCommand, fmc::runOptCommand},
@@ -76,6 +94,7 @@ int main(int argc, char **argv) {
       {fmc::trainCommand, fmc::runTrainCommand},
       {fmc::compileCommand, fmc::runCompileCommand},
       {fmc::fuzzCommand, fmc::runFuzzCommand},
+      {fmc::reduceCommand, fmc::runReduceCommand},
   };
   cl::SetVersionPrinter(printVersion);
   cl::HideUnrelatedOptions(fmc::getCommandCategory());
@@ -98,7 +117,10 @@ int main(int argc, char **argv) {
       "[--report]\n"
       "  fmc train FILE [--optimizer adamw|sgd --lr X --steps N --seed S "
       "--data PATH --checkpoint DIR --resume DIR ...]\n"
-      "  fmc fuzz replay CASE.fmz [--seed S]\n\n"
+      "  fmc fuzz [--time 10m --jobs N --mode joint|ir|pass|bytes --corpus "
+      "DIR --out DIR --seed S]\n"
+      "  fmc fuzz replay CASE.fmz [--seed S] | fmc fuzz generate [--seed S]\n"
+      "  fmc reduce CASE.fmz [-o OUT]\n\n"
       "Run 'fmc COMMAND --help' for the options of a command.\n");
   for (const Command &command : commands)
     if (command.subCommand)

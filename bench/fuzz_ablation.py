@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Ablation of the fuzzer's mutation modes (issue 6; targets, not a test).
+
+Runs `fmc fuzz` in each mode -- joint (program and pipeline, Tzer's
+schedule), ir (program only), pass (pipeline only) and bytes (libFuzzer's
+byte mutation of the .fmz text) -- for the same time, from the same seed
+corpus and seed, one fuzzing process each, and prints edge coverage over
+time, executions per second and the share of valid programs (cases whose
+program parses, verifies and runs in the interpreter).
+
+Targets (10 minutes, one core): joint >= 1.5x the edges of bytes; joint
+above ir and pass; >= 200 execs/s on small programs.
+
+Needs the fuzz build: make fuzz-build (or cmake -DFMC_ENABLE_FUZZ=ON).
+"""
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+MODES = ["joint", "ir", "pass", "bytes"]
+
+
+def run_mode(fmc, mode, seconds, seed, corpus, out_root):
+    out = os.path.join(out_root, mode)
+    command = [fmc, "fuzz", "--mode", mode, "--time", f"{seconds}s", "--jobs", "1",
+               "--seed", str(seed), "--corpus", corpus, "--out", out, "--no-reduce"]
+    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    if not os.path.exists(os.path.join(out, "coverage.csv")):
+        sys.exit(f"fmc fuzz --mode {mode} failed:\n{result.stderr}")
+    with open(os.path.join(out, "coverage.csv")) as rows:
+        curve = [(float(r["seconds"]), int(r["edges"]), int(r["execs"]), int(r["bugs"]))
+                 for r in csv.DictReader(rows)]
+    runs = valid = 0
+    stats = os.path.join(out, "stats.txt")
+    if os.path.exists(stats):
+        for line in open(stats):
+            fields = dict(field.split("=") for field in line.split())
+            runs += int(fields["runs"])
+            valid += int(fields["valid"])
+    return {"curve": curve, "runs": runs, "valid": valid}
+
+
+def edges_at(curve, seconds):
+    """Edges covered by `seconds` (the last status line at or before it)."""
+    edges = 0
+    for at, covered, _, _ in curve:
+        if at <= seconds:
+            edges = covered
+    return edges
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", default="build-fuzz", help="the fuzz build directory")
+    parser.add_argument("--time", type=int, default=600, help="seconds per mode")
+    parser.add_argument("--parallel", type=int, default=1,
+                        help="modes run at once (each is one process; default 1)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--out", help="keep the campaigns here (default: a temporary dir)")
+    args = parser.parse_args()
+
+    fmc = os.path.join(args.build, "tools", "fmc", "fmc")
+    if not os.path.exists(os.path.join(args.build, "tools", "fmc-fuzz", "fmc-fuzz")):
+        sys.exit(f"no fmc-fuzz in {args.build}: run 'make fuzz-build' first")
+    corpus = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fuzz", "corpus")
+    modes = args.modes.split(",")
+    out_root = args.out or tempfile.mkdtemp(prefix="fuzz-ablation-")
+    print(f"fuzz ablation: {len(modes)} modes x {args.time} s, seed {args.seed}, "
+          f"{args.parallel} at once; campaigns in {out_root}", flush=True)
+    with ThreadPoolExecutor(max_workers=args.parallel) as pool:
+        results = dict(zip(modes, pool.map(
+            lambda mode: run_mode(fmc, mode, args.time, args.seed, corpus, out_root), modes)))
+
+    marks = sorted({max(1, args.time * f // 10) for f in (1, 2, 5, 10)})
+    header = ["mode"] + [f"edges@{m}s" for m in marks] + ["execs", "execs/s", "valid", "bugs"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for mode in modes:
+        result = results[mode]
+        curve = result["curve"]
+        execs = curve[-1][2] if curve else 0
+        seconds = curve[-1][0] if curve else 1
+        valid = f"{100 * result['valid'] / result['runs']:.1f}%" if result["runs"] else "-"
+        bugs = curve[-1][3] if curve else 0
+        row = [mode] + [str(edges_at(curve, m)) for m in marks] + [
+            str(execs), f"{execs / seconds:.0f}", valid, str(bugs)]
+        print("| " + " | ".join(row) + " |")
+    if "joint" in results and "bytes" in results:
+        final = {mode: edges_at(results[mode]["curve"], args.time + 60) for mode in modes}
+        if final["bytes"]:
+            print(f"\njoint / bytes edges: {final['joint'] / final['bytes']:.2f}x (target >= 1.5x)")
+        others = [m for m in ("ir", "pass") if m in final]
+        if others:
+            print("joint above " + ", ".join(others) + ": " +
+                  ("yes" if all(final["joint"] > final[m] for m in others) else "no"))
+
+
+if __name__ == "__main__":
+    main()
