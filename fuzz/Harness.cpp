@@ -12,11 +12,16 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/Hashing.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 
 namespace fm::fuzz {
@@ -45,18 +50,38 @@ FuzzMode environmentMode() {
   return FuzzMode::Joint;
 }
 
-/// What this process saw, for the ablation's share of valid programs.
+/// What this process saw, for the ablation's share of valid programs and
+/// where the time goes.
 struct Counts {
   uint64_t runs = 0, valid = 0, rejected = 0, bugs = 0;
   uint64_t irMutations = 0, pipelineMutations = 0, regenerated = 0;
+  /// Seconds per replay stage ("passes" for all passes), and mutating.
+  std::map<std::string, double> seconds;
 };
 
-/// Attributes new edges to the pipeline's elements; lets the JIT run on
-/// one case in `jitEvery`.
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// Attributes new edges to the pipeline's elements, times the stages, and
+/// says whether this case is one of those that are lowered and compiled.
 class CoverageObserver : public ReplayObserver {
 public:
-  CoverageObserver(EdgeCoverage &coverage, bool sampleJit)
-      : coverage(coverage), sampleJit(sampleJit) {}
+  CoverageObserver(EdgeCoverage &coverage, bool lower, bool jit, Counts &counts)
+      : coverage(coverage), lower(lower), jit(jit), counts(counts) {}
+  ~CoverageObserver() override { enterStage(""); }
+  void enterStage(llvm::StringRef stage) override {
+    if (!current.empty())
+      counts.seconds[current] += secondsSince(started);
+    static const llvm::StringSet<> kOracleStages = {
+        "parse", "interpreter", "roundtrip", "differential",
+        "lower", "jit",         "compiled"};
+    current =
+        stage.empty() || kOracleStages.contains(stage) ? stage.str() : "passes";
+    started = Clock::now();
+  }
   void beforeElement(unsigned) override { newEdges += coverage.absorbNew(); }
   void afterElement(unsigned index) override {
     if (size_t fresh = coverage.absorbNew()) {
@@ -64,18 +89,23 @@ public:
       contributing.push_back(index);
     }
   }
-  bool shouldRunCompiled() override { return sampleJit; }
+  bool shouldLower() override { return lower; }
+  bool shouldRunCompiled() override { return jit; }
 
   EdgeCoverage &coverage;
-  bool sampleJit;
+  bool lower, jit;
+  Counts &counts;
   size_t newEdges = 0;
   std::vector<unsigned> contributing;
+  std::string current;
+  Clock::time_point started;
 };
 
 struct Harness {
   FuzzMode mode = FuzzMode::Joint;
   int maxIRMisses = 4;
-  int jitEvery = 16;
+  int lowerEvery = 4;
+  int jitEvery = 32;
   ByteMutator byteMutator = nullptr;
   std::unique_ptr<mlir::MLIRContext> context;
   EdgeCoverage coverage;
@@ -102,7 +132,10 @@ struct Harness {
          << " rejected=" << counts.rejected << " bugs=" << counts.bugs
          << " ir_mutations=" << counts.irMutations
          << " pipeline_mutations=" << counts.pipelineMutations
-         << " regenerated=" << counts.regenerated << "\n";
+         << " regenerated=" << counts.regenerated;
+    for (const auto &[stage, seconds] : counts.seconds)
+      os << " seconds_" << stage << "=" << llvm::format("%.3f", seconds);
+    os << "\n";
   }
 };
 
@@ -138,7 +171,11 @@ void initializeHarness(ByteMutator byteMutator) {
   Harness &state = harness();
   state.mode = environmentMode();
   state.maxIRMisses = std::max(1, environmentInt("FMC_FUZZ_NMAX", 4));
-  state.jitEvery = std::max(1, environmentInt("FMC_FUZZ_JIT_EVERY", 16));
+  state.lowerEvery = std::max(1, environmentInt("FMC_FUZZ_LOWER_EVERY", 4));
+  // The JIT needs the lowering: a multiple of its period.
+  state.jitEvery =
+      state.lowerEvery *
+      std::max(1, environmentInt("FMC_FUZZ_JIT_EVERY", 32) / state.lowerEvery);
   state.byteMutator = byteMutator;
   state.context = std::make_unique<mlir::MLIRContext>(
       makeReplayRegistry(), mlir::MLIRContext::Threading::DISABLED);
@@ -156,8 +193,11 @@ void runInput(const uint8_t *data, size_t size) {
     ++state.counts.rejected;
     return;
   }
-  CoverageObserver observer(state.coverage,
-                            state.counts.runs % state.jitEvery == 0);
+  // Which cases are lowered and compiled depends on the case alone, so
+  // that a case covers the same code whenever it runs.
+  const size_t hash = hashBytes(text);
+  CoverageObserver observer(state.coverage, hash % state.lowerEvery == 0,
+                            hash % state.jitEvery == 0, state.counts);
   Outcome outcome =
       replay(*fuzzCase, "case.fmz", /*seed=*/0, &observer, state.context.get());
   observer.newEdges += state.coverage.absorbNew();
@@ -191,6 +231,9 @@ size_t mutateInput(uint8_t *data, size_t size, size_t maxSize,
   Harness &state = harness();
   if (state.mode == FuzzMode::Bytes)
     return state.byteMutator(data, size, maxSize);
+  const Clock::time_point start = Clock::now();
+  auto timed = llvm::make_scope_exit(
+      [&] { state.counts.seconds["mutate"] += secondsSince(start); });
   llvm::StringRef text(reinterpret_cast<const char *>(data), size);
   fmrt::Random random(seed);
   llvm::Expected<FuzzCase> parsed = parseCase(text, "case.fmz");

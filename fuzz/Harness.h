@@ -13,9 +13,13 @@
 // The environment configures a run (fork-mode children inherit it):
 //   FMC_FUZZ_MODE       joint (default) | ir | pass | bytes
 //   FMC_FUZZ_NMAX       the joint schedule's N_max (default 4)
-//   FMC_FUZZ_JIT_EVERY  JIT-compile and run one case in N (default 16);
-//                       LLVM's code generation would otherwise take most
-//                       of the time (fmc's own lowering runs every time)
+//   FMC_FUZZ_LOWER_EVERY  lower one case in N for the CPU (default 4)
+//   FMC_FUZZ_JIT_EVERY    JIT-compile and run one case in N (default 32;
+//                         rounded to a multiple of the above). The lowering
+//                         and LLVM's code generation would otherwise take
+//                         most of the time; which cases they run on depends
+//                         on the case's hash, so a case always covers the
+//                         same code.
 //   FMC_FUZZ_STATS      append this process's counts to this file at exit
 //
 //===----------------------------------------------------------------------===//

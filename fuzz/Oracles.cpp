@@ -308,6 +308,8 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed,
   options.entries = {entryName};
   options.runtimeMatmul = false;
   options.approximate = false;
+  if (!watch.shouldLower())
+    return Outcome{};
   watch.enterStage("lower");
   // A pass may have made the entry private (symbol-privatize): compile it
   // all the same.

@@ -49,8 +49,9 @@ public:
   virtual void beforeElement(unsigned index) {}
   /// The pipeline's top-level element `index` has run.
   virtual void afterElement(unsigned index) {}
-  /// Whether to JIT-compile and run the lowered program (LLVM's code
-  /// generation dominates a replay's time; fmc's lowering always runs).
+  /// Whether to lower the program for the CPU (most of a replay's time),
+  /// and then whether to JIT-compile and run it (LLVM's code generation).
+  virtual bool shouldLower() { return true; }
   virtual bool shouldRunCompiled() { return true; }
 };
 
