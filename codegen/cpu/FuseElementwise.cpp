@@ -20,6 +20,19 @@ bool isContraction(Operation *op) {
   return linalgOp && linalg::isaContractionOpInterface(linalgOp);
 }
 
+/// Whether `op`'s body reads its outputs' initial values (an accumulation
+/// whose reduction dimensions are all of size one, e.g. a norm's bias
+/// gradient without batch dimensions, is all-parallel). Fused into a
+/// consumer with more loops, it would accumulate once per consumer
+/// iteration: upstream's fusion does not check this (found by fmc fuzz).
+bool readsItsOutputs(Operation *op) {
+  auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
+  return linalgOp &&
+         llvm::any_of(linalgOp.getDpsInitsMutable(), [&](OpOperand &init) {
+           return linalgOp.payloadUsesValueFromOperand(&init);
+         });
+}
+
 struct CpuFuseElementwisePass
     : fm::cpu::impl::CpuFuseElementwiseBase<CpuFuseElementwisePass> {
   void runOnOperation() override {
@@ -28,7 +41,7 @@ struct CpuFuseElementwisePass
     linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *use) {
       Operation *producer = use->get().getDefiningOp();
       return producer && producer->hasOneUse() && !isContraction(producer) &&
-             !isContraction(use->getOwner());
+             !readsItsOutputs(producer) && !isContraction(use->getOwner());
     });
     // Fusion leaves unused operands and results behind; these drop them.
     linalg::GenericOp::getCanonicalizationPatterns(patterns, context);

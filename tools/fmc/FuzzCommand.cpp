@@ -50,8 +50,9 @@ static cl::opt<std::string> outputPath("o",
                                        cl::cat(getCommandCategory()));
 static cl::opt<uint64_t> seed("seed",
                               cl::desc("Seeds the random inputs (replay), "
-                                       "the program (generate) or the "
-                                       "campaign; default 0"),
+                                       "the program (generate) or "
+                                       "libFuzzer (a campaign; 0 there: "
+                                       "from the clock); default 0"),
                               cl::init(0), cl::sub(fuzzCommand),
                               cl::cat(getCommandCategory()));
 static cl::opt<std::string> duration(

@@ -59,3 +59,40 @@ func.func @around_transposed_matmul(%x: tensor<4x8xf32>, %w: tensor<16x8xf32>) -
   %0 = fm.matmul %e, %w transpose_b : tensor<4x8xf32>, tensor<16x8xf32>
   return %0 : tensor<4x16xf32>
 }
+
+// -----
+
+// A producer that reads its output's initial value (an accumulation whose
+// reduction dimensions are all of size one: fm.layer_norm_grad's bias
+// gradient without batch dimensions) stays apart from a consumer with more
+// loops, which would accumulate it once per row. Found by fmc fuzz (the
+// compiled mul gave row r (r+1) times the interpreter's value).
+// CHECK-LABEL: func.func @accumulating_producer
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel"]
+// CHECK: arith.addf
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel"]
+// CHECK: arith.mulf
+#vector = affine_map<(d0) -> (d0)>
+#rows = affine_map<(d0, d1) -> (d0, d1)>
+#columns = affine_map<(d0, d1) -> (d1)>
+func.func @accumulating_producer(%a: tensor<4x16xf32>, %b: tensor<16xf32>) -> tensor<4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<16xf32>) -> tensor<16xf32>
+  %sum = linalg.generic {indexing_maps = [#vector, #vector], iterator_types = ["parallel"]}
+      ins(%b : tensor<16xf32>) outs(%init : tensor<16xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %0 = arith.addf %acc, %in : f32
+    linalg.yield %0 : f32
+  } -> tensor<16xf32>
+  %out = tensor.empty() : tensor<4x16xf32>
+  %product = linalg.generic {indexing_maps = [#rows, #columns, #rows], iterator_types = ["parallel", "parallel"]}
+      ins(%a, %sum : tensor<4x16xf32>, tensor<16xf32>) outs(%out : tensor<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %0 = arith.mulf %x, %y : f32
+    linalg.yield %0 : f32
+  } -> tensor<4x16xf32>
+  return %product : tensor<4x16xf32>
+}
