@@ -314,15 +314,18 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed,
   // A pass may have made the entry private (symbol-privatize): compile it
   // all the same.
   after.setPublic();
+  FailureOr<std::vector<cpu::FunctionSignature>> signatures =
+      cpu::describeEntryFunctions(*module, options.entries);
   OwningOpRef<ModuleOp> lowered = module->clone();
-  if (failed(cpu::lowerToLLVMDialect(*lowered, options)))
+  if (failed(signatures) || failed(cpu::lowerToLLVMDialect(*lowered, options)))
     return verdict(Verdict::Bug, "compile",
                    "the CPU backend cannot lower the program");
   if (!watch.shouldRunCompiled())
     return Outcome{};
   watch.enterStage("jit");
   FailureOr<std::unique_ptr<cpu::JitModule>> jit =
-      cpu::JitModule::compile(*module, options);
+      cpu::JitModule::compileLowered(std::move(lowered),
+                                     std::move(*signatures));
   if (failed(jit))
     return verdict(Verdict::Bug, "compile",
                    "the CPU backend cannot compile the program");

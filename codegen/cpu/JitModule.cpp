@@ -48,7 +48,14 @@ JitModule::compile(ModuleOp module, const CpuPipelineOptions &options,
   OwningOpRef<ModuleOp> lowered = module.clone();
   if (failed(lowerToLLVMDialect(*lowered, options, report)))
     return failure();
+  return compileLowered(std::move(lowered), std::move(*signatures), report);
+}
 
+FailureOr<std::unique_ptr<JitModule>>
+JitModule::compileLowered(OwningOpRef<ModuleOp> lowered,
+                          std::vector<FunctionSignature> signatures,
+                          LoweringReport *report) {
+  ModuleOp module = *lowered;
   llvm::Expected<std::unique_ptr<llvm::TargetMachine>> target =
       createHostTargetMachine();
   if (!target)
@@ -71,7 +78,7 @@ JitModule::compile(ModuleOp module, const CpuPipelineOptions &options,
 
   // Looking up the first entry point generates the machine code.
   std::vector<fmrt::EntryFunction> entries;
-  for (const FunctionSignature &signature : *signatures) {
+  for (const FunctionSignature &signature : signatures) {
     std::string symbol = (kEntryPrefix + signature.name).str();
     auto address = timeStep(timings, "llvm-codegen",
                             [&] { return (*engine)->lookup(symbol); });
@@ -82,7 +89,7 @@ JitModule::compile(ModuleOp module, const CpuPipelineOptions &options,
     entries.push_back(reinterpret_cast<fmrt::EntryFunction>(*address));
   }
   return std::unique_ptr<JitModule>(
-      new JitModule(std::move(*engine), std::move(*signatures),
+      new JitModule(std::move(*engine), std::move(signatures),
                     std::move(entries), module.getLoc()));
 }
 

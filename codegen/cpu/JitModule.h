@@ -28,6 +28,14 @@ public:
   compile(mlir::ModuleOp module, const CpuPipelineOptions &options = {},
           LoweringReport *report = nullptr);
 
+  /// Compiles `lowered`, a module lowerToLLVMDialect already lowered, whose
+  /// entry points `signatures` describes (describeEntryFunctions, before
+  /// lowering).
+  static mlir::FailureOr<std::unique_ptr<JitModule>>
+  compileLowered(mlir::OwningOpRef<mlir::ModuleOp> lowered,
+                 std::vector<FunctionSignature> signatures,
+                 LoweringReport *report = nullptr);
+
   /// The compiled function `name` (nullptr, with an error diagnostic, when
   /// it was not compiled).
   const FunctionSignature *getSignature(llvm::StringRef name) const;

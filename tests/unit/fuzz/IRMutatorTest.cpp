@@ -126,14 +126,16 @@ TEST_F(IRMutatorTest, EveryMutatorAppliesAndMutantsVerify) {
       ASSERT_TRUE(succeeded(mutation)) << "no mutation applies to\n" << program;
       ASSERT_TRUE(llvm::is_contained(irMutatorNames(), mutation->mutator));
       ++applied[mutation->mutator];
-      // Parsing verifies; the loss stays what it was.
+      // Parsing verifies; a loss (a scalar f32 result) stays what it was
+      // (other results may change shape with the arguments).
       ASSERT_TRUE(parse(mutation->program)) << mutation->mutator << " broke\n"
                                             << program << "into\n"
                                             << mutation->program;
-      EXPECT_EQ(resultTypes(mutation->program, "f"), losses)
-          << mutation->mutator << " changed the loss of\n"
-          << program << "into\n"
-          << mutation->program;
+      if (losses == "tensor<f32>")
+        EXPECT_EQ(resultTypes(mutation->program, "f"), losses)
+            << mutation->mutator << " changed the loss of\n"
+            << program << "into\n"
+            << mutation->program;
       ++mutants;
       running += runs(mutation->program);
     }
