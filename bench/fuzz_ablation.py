@@ -5,8 +5,10 @@ Runs `fmc fuzz` in each mode -- joint (program and pipeline, Tzer's
 schedule), ir (program only), pass (pipeline only) and bytes (libFuzzer's
 byte mutation of the .fmz text) -- for the same time, from the same seed
 corpus and seed, one fuzzing process each, and prints edge coverage over
-time, executions per second and the share of valid programs (cases whose
-program parses, verifies and runs in the interpreter).
+time, executions per second, the share of valid programs (cases whose
+program parses, verifies and runs in the interpreter) and of accepted ones
+(besides, every pass of the pipeline took the program and every oracle
+passed).
 
 Targets (10 minutes, one core): joint >= 1.5x the edges of bytes; joint
 above ir and pass; >= 200 execs/s on small programs.
@@ -35,14 +37,14 @@ def run_mode(fmc, mode, seconds, seed, corpus, out_root):
     with open(os.path.join(out, "coverage.csv")) as rows:
         curve = [(float(r["seconds"]), int(r["edges"]), int(r["execs"]), int(r["bugs"]))
                  for r in csv.DictReader(rows)]
-    runs = valid = 0
+    counts = {"runs": 0, "valid": 0, "accepted": 0}
     stats = os.path.join(out, "stats.txt")
     if os.path.exists(stats):
         for line in open(stats):
             fields = dict(field.split("=") for field in line.split())
-            runs += int(fields["runs"])
-            valid += int(fields["valid"])
-    return {"curve": curve, "runs": runs, "valid": valid}
+            for key in counts:
+                counts[key] += int(fields.get(key, 0))
+    return {"curve": curve, **counts}
 
 
 def edges_at(curve, seconds):
@@ -79,7 +81,8 @@ def main():
             lambda mode: run_mode(fmc, mode, args.time, args.seed, corpus, out_root), modes)))
 
     marks = sorted({max(1, args.time * f // 10) for f in (1, 2, 5, 10)})
-    header = ["mode"] + [f"edges@{m}s" for m in marks] + ["execs", "execs/s", "valid", "bugs"]
+    header = ["mode"] + [f"edges@{m}s" for m in marks] + [
+        "execs", "execs/s", "valid", "accepted", "bugs"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for mode in modes:
@@ -87,10 +90,11 @@ def main():
         curve = result["curve"]
         execs = curve[-1][2] if curve else 0
         seconds = curve[-1][0] if curve else 1
-        valid = f"{100 * result['valid'] / result['runs']:.1f}%" if result["runs"] else "-"
+        def share(key):
+            return f"{100 * result[key] / result['runs']:.1f}%" if result["runs"] else "-"
         bugs = curve[-1][3] if curve else 0
         row = [mode] + [str(edges_at(curve, m)) for m in marks] + [
-            str(execs), f"{execs / seconds:.0f}", valid, str(bugs)]
+            str(execs), f"{execs / seconds:.0f}", share("valid"), share("accepted"), str(bugs)]
         print("| " + " | ".join(row) + " |")
     if "joint" in results and "bytes" in results:
         final = {mode: edges_at(results[mode]["curve"], args.time + 60) for mode in modes}

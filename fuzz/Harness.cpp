@@ -53,7 +53,9 @@ FuzzMode environmentMode() {
 /// What this process saw, for the ablation's share of valid programs and
 /// where the time goes.
 struct Counts {
-  uint64_t runs = 0, valid = 0, rejected = 0, bugs = 0;
+  /// valid: the program parses, verifies and runs in the interpreter;
+  /// accepted: besides, the pipeline took it and every oracle passed.
+  uint64_t runs = 0, valid = 0, accepted = 0, rejected = 0, bugs = 0;
   uint64_t irMutations = 0, pipelineMutations = 0, regenerated = 0;
   /// Seconds per replay stage ("passes" for all passes), and mutating.
   std::map<std::string, double> seconds;
@@ -129,7 +131,8 @@ struct Harness {
     llvm::raw_fd_ostream os(statsPath, error, llvm::sys::fs::OF_Append);
     if (!error)
       os << "runs=" << counts.runs << " valid=" << counts.valid
-         << " rejected=" << counts.rejected << " bugs=" << counts.bugs
+         << " accepted=" << counts.accepted << " rejected=" << counts.rejected
+         << " bugs=" << counts.bugs
          << " ir_mutations=" << counts.irMutations
          << " pipeline_mutations=" << counts.pipelineMutations
          << " regenerated=" << counts.regenerated;
@@ -209,10 +212,13 @@ void runInput(const uint8_t *data, size_t size) {
     llvm::errs().flush();
     std::abort();
   }
-  if (outcome.verdict == Verdict::Rejected && outcome.oracle == "parse")
+  if (outcome.verdict == Verdict::Rejected &&
+      (outcome.oracle == "parse" || outcome.oracle == "interpreter"))
     ++state.counts.rejected;
   else
     ++state.counts.valid;
+  if (outcome.verdict == Verdict::Ok)
+    ++state.counts.accepted;
 
   const bool mine = state.lastMutation == hashBytes(text);
   if (mine && state.lastWasIR)
