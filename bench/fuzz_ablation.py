@@ -30,10 +30,15 @@ def run_mode(fmc, mode, seconds, seed, corpus, out_root):
     out = os.path.join(out_root, mode)
     command = [fmc, "fuzz", "--mode", mode, "--time", f"{seconds}s", "--jobs", "1",
                "--seed", str(seed), "--corpus", corpus, "--out", out, "--no-reduce"]
+    # Bug reports quote the cases, which in bytes mode are any bytes.
     result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, errors="replace")
     if not os.path.exists(os.path.join(out, "coverage.csv")):
         sys.exit(f"fmc fuzz --mode {mode} failed:\n{result.stderr}")
+    return read_mode(out)
+
+
+def read_mode(out):
     with open(os.path.join(out, "coverage.csv")) as rows:
         curve = [(float(r["seconds"]), int(r["edges"]), int(r["execs"]), int(r["bugs"]))
                  for r in csv.DictReader(rows)]
@@ -66,21 +71,30 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--out", help="keep the campaigns here (default: a temporary dir)")
+    parser.add_argument("--report", metavar="DIR",
+                        help="only print the table of the campaigns an earlier run kept in DIR")
     args = parser.parse_args()
+    modes = args.modes.split(",")
+    if args.report:
+        print_table({mode: read_mode(os.path.join(args.report, mode)) for mode in modes},
+                    modes, args.time)
+        return
 
     fmc = os.path.join(args.build, "tools", "fmc", "fmc")
     if not os.path.exists(os.path.join(args.build, "tools", "fmc-fuzz", "fmc-fuzz")):
         sys.exit(f"no fmc-fuzz in {args.build}: run 'make fuzz-build' first")
     corpus = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fuzz", "corpus")
-    modes = args.modes.split(",")
     out_root = args.out or tempfile.mkdtemp(prefix="fuzz-ablation-")
     print(f"fuzz ablation: {len(modes)} modes x {args.time} s, seed {args.seed}, "
           f"{args.parallel} at once; campaigns in {out_root}", flush=True)
     with ThreadPoolExecutor(max_workers=args.parallel) as pool:
         results = dict(zip(modes, pool.map(
             lambda mode: run_mode(fmc, mode, args.time, args.seed, corpus, out_root), modes)))
+    print_table(results, modes, args.time)
 
-    marks = sorted({max(1, args.time * f // 10) for f in (1, 2, 5, 10)})
+
+def print_table(results, modes, seconds_per_mode):
+    marks = sorted({max(1, seconds_per_mode * f // 10) for f in (1, 2, 5, 10)})
     header = ["mode"] + [f"edges@{m}s" for m in marks] + [
         "execs", "execs/s", "valid", "accepted", "bugs"]
     print("| " + " | ".join(header) + " |")
@@ -97,7 +111,8 @@ def main():
             str(execs), f"{execs / seconds:.0f}", share("valid"), share("accepted"), str(bugs)]
         print("| " + " | ".join(row) + " |")
     if "joint" in results and "bytes" in results:
-        final = {mode: edges_at(results[mode]["curve"], args.time + 60) for mode in modes}
+        final = {mode: edges_at(results[mode]["curve"], seconds_per_mode + 60)
+                 for mode in modes}
         if final["bytes"]:
             print(f"\njoint / bytes edges: {final['joint'] / final['bytes']:.2f}x (target >= 1.5x)")
         others = [m for m in ("ir", "pass") if m in final]
