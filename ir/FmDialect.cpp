@@ -10,6 +10,20 @@ using namespace fm;
 
 #include "ir/FmDialect.cpp.inc"
 
+bool fm::hasAddressableSize(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.hasStaticShape())
+    return false;
+  int64_t elements = 1;
+  for (int64_t size : tensor.getShape())
+    if (size > kMaxTensorElements ||
+        (size && elements > kMaxTensorElements / size))
+      return false;
+    else
+      elements *= size;
+  return elements <= kMaxTensorElements;
+}
+
 void FmDialect::initialize() {
   addOperations<
 #define GET_OP_LIST

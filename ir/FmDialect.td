@@ -51,16 +51,25 @@ class Fm_Op<string mnemonic, list<Trait> traits = []>
 defvar Fm_FloatElementTypes = [F32, F16, BF16, F8E4M3FN, F8E5M2];
 defvar Fm_IntElementTypes = [I32, I64];
 
-def Fm_Tensor : StaticShapeTensorOf<!listconcat(Fm_FloatElementTypes,
+// A statically shaped tensor of `types` whose size is addressable: at most
+// 2^40 elements, so that no element or byte count overflows (the fuzzer
+// wrote shapes whose element counts overflowed int64).
+class Fm_TensorOf<list<Type> types>
+    : Type<And<[StaticShapeTensorOf<types>.predicate,
+                CPred<"::fm::hasAddressableSize($_self)">]>,
+           StaticShapeTensorOf<types>.summary # " of at most 2^40 elements",
+           "::mlir::RankedTensorType">;
+
+def Fm_Tensor : Fm_TensorOf<!listconcat(Fm_FloatElementTypes,
                                                 Fm_IntElementTypes, [I1])>;
 def Fm_NumericTensor
-    : StaticShapeTensorOf<!listconcat(Fm_FloatElementTypes, Fm_IntElementTypes)>;
-def Fm_FloatTensor : StaticShapeTensorOf<Fm_FloatElementTypes>;
-def Fm_IntTensor : StaticShapeTensorOf<Fm_IntElementTypes>;
-def Fm_BoolTensor : StaticShapeTensorOf<[I1]>;
-def Fm_FP8Tensor : StaticShapeTensorOf<[F8E4M3FN, F8E5M2]>;
-def Fm_WideFloatTensor : StaticShapeTensorOf<[F32, F16, BF16]>;
-def Fm_F32Tensor : StaticShapeTensorOf<[F32]>;
+    : Fm_TensorOf<!listconcat(Fm_FloatElementTypes, Fm_IntElementTypes)>;
+def Fm_FloatTensor : Fm_TensorOf<Fm_FloatElementTypes>;
+def Fm_IntTensor : Fm_TensorOf<Fm_IntElementTypes>;
+def Fm_BoolTensor : Fm_TensorOf<[I1]>;
+def Fm_FP8Tensor : Fm_TensorOf<[F8E4M3FN, F8E5M2]>;
+def Fm_WideFloatTensor : Fm_TensorOf<[F32, F16, BF16]>;
+def Fm_F32Tensor : Fm_TensorOf<[F32]>;
 def Fm_ScalarF32Tensor : 0DTensorOf<[F32]> {
   // Lets assembly formats leave the (always equal) type unwritten.
   let builderCall = "::mlir::RankedTensorType::get({}, $_builder.getF32Type())";

@@ -26,14 +26,14 @@ static FailureOr<func::FuncOp> runnable(func::FuncOp function) {
   auto check = [&](Type type, StringRef what, unsigned index) -> LogicalResult {
     auto tensor = dyn_cast<RankedTensorType>(type);
     // f64 is the interpreter's internal precision, not an fm element type.
-    if (tensor && tensor.hasStaticShape() && toDType(tensor.getElementType()) &&
-        !tensor.getElementType().isF64())
+    if (tensor && hasAddressableSize(tensor) &&
+        toDType(tensor.getElementType()) && !tensor.getElementType().isF64())
       return success();
     return function.emitError()
            << what << " #" << index << " of @" << function.getSymName()
            << " has type " << type
            << "; fmc runs functions of statically shaped tensors of f32, f16, "
-              "bf16, FP8 or integers";
+              "bf16, FP8 or integers, of at most 2^40 elements";
   };
   for (auto [index, type] : llvm::enumerate(function.getArgumentTypes()))
     if (failed(check(type, "argument", index)))

@@ -7,6 +7,24 @@
 // ODS element-type and shape constraints
 //===----------------------------------------------------------------------===//
 
+// A tensor of more than 2^40 elements, whose element count overflows int64
+// here (found by fmc fuzz: the interpreter's allocation overflowed).
+func.func @too_large(%a: tensor<3x6148914691236517206xf32>) -> tensor<f32> {
+  // expected-error @+1 {{'fm.reduce_sum' op operand #0 must be statically shaped tensor of}}
+  %0 = fm.reduce_sum %a : tensor<3x6148914691236517206xf32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @just_too_large(%a: tensor<1048576x1048577xi1>) -> tensor<1048576x1048577xi1> {
+  // expected-error @+1 {{values of at most 2^40 elements}}
+  %0 = fm.eq %a, %a : tensor<1048576x1048577xi1>, tensor<1048576x1048577xi1>
+  return %0 : tensor<1048576x1048577xi1>
+}
+
+// -----
+
 func.func @f64_tensor(%a: tensor<4xf64>) -> tensor<4xf64> {
   // expected-error @+1 {{'fm.exp' op operand #0 must be statically shaped tensor of}}
   %0 = fm.exp %a : tensor<4xf64>
@@ -309,7 +327,7 @@ func.func @embedding_dynamic_indices(%t: tensor<16x8xf32>, %i: tensor<?xi32>) ->
 // -----
 
 func.func @cross_entropy_dynamic_logits(%l: tensor<?x10xf32>, %y: tensor<4xi32>) -> tensor<f32> {
-  // expected-error @+1 {{'fm.cross_entropy' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type or f8E4M3FN type or f8E5M2 type values, but got 'tensor<?x10xf32>'}}
+  // expected-error @+1 {{'fm.cross_entropy' op operand #0 must be statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type or f8E4M3FN type or f8E5M2 type values of at most 2^40 elements, but got 'tensor<?x10xf32>'}}
   %0 = fm.cross_entropy %l, %y : tensor<?x10xf32>, tensor<4xi32>
   return %0 : tensor<f32>
 }
@@ -317,7 +335,7 @@ func.func @cross_entropy_dynamic_logits(%l: tensor<?x10xf32>, %y: tensor<4xi32>)
 // -----
 
 func.func @cross_entropy_dynamic_labels(%l: tensor<4x10xf32>, %y: tensor<?xi32>) -> tensor<f32> {
-  // expected-error @+1 {{'fm.cross_entropy' op operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values, but got 'tensor<?xi32>'}}
+  // expected-error @+1 {{'fm.cross_entropy' op operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values of at most 2^40 elements, but got 'tensor<?xi32>'}}
   %0 = fm.cross_entropy %l, %y : tensor<4x10xf32>, tensor<?xi32>
   return %0 : tensor<f32>
 }
