@@ -220,7 +220,7 @@ void runInput(const uint8_t *data, size_t size) {
   if (outcome.verdict == Verdict::Ok)
     ++state.counts.accepted;
 
-  const bool mine = state.lastMutation == hashBytes(text);
+  const bool mine = state.lastMutation == hash;
   if (mine && state.lastWasIR)
     state.irMisses = observer.newEdges ? 0 : state.irMisses + 1;
   std::vector<std::string> elements = splitPipeline(fuzzCase->pipeline);
@@ -228,7 +228,7 @@ void runInput(const uint8_t *data, size_t size) {
     std::vector<std::string> kept;
     for (unsigned index : observer.contributing)
       kept.push_back(elements[index]);
-    state.shrunkPipelines[hashBytes(text)] = joinPipeline(kept);
+    state.shrunkPipelines[hash] = joinPipeline(kept);
   }
 }
 
