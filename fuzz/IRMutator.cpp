@@ -15,6 +15,7 @@
 
 #include "fuzz/Generator.h"
 #include "ir/FmOps.h"
+#include "ir/Parse.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -26,7 +27,6 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/Verifier.h"
-#include "mlir/Parser/Parser.h"
 
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -48,10 +48,6 @@ template <typename T> T pickFrom(fmrt::Random &random, ArrayRef<T> choices) {
 }
 bool chance(fmrt::Random &random, unsigned outOf) {
   return random.below(outOf) == 0;
-}
-
-OwningOpRef<ModuleOp> parseModule(MLIRContext &context, StringRef text) {
-  return parseSourceString<ModuleOp>(text, ParserConfig(&context));
 }
 
 std::string print(ModuleOp module) {
@@ -449,7 +445,7 @@ Value newInput(Operation *point, func::FuncOp snippet, unsigned index,
 FailureOr<SmallVector<Value>> splice(StringRef snippet, Operation *point,
                                      ArrayRef<Value> operands,
                                      SmallPtrSetImpl<Operation *> &inserted) {
-  OwningOpRef<ModuleOp> parsed = parseModule(*point->getContext(), snippet);
+  OwningOpRef<ModuleOp> parsed = parseModule(snippet, point->getContext());
   if (!parsed || parsed->getOps<func::FuncOp>().empty())
     return failure();
   func::FuncOp source = *parsed->getOps<func::FuncOp>().begin();
@@ -1311,7 +1307,7 @@ FailureOr<ProgramMutation>
 mutateProgram(MLIRContext &context, StringRef program, fmrt::Random &random) {
   ScopedDiagnosticHandler quiet(&context,
                                 [](Diagnostic &) { return success(); });
-  OwningOpRef<ModuleOp> module = parseModule(context, program);
+  OwningOpRef<ModuleOp> module = parseModule(program, &context);
   if (!module)
     return failure();
   SmallVector<unsigned> order;
@@ -1343,7 +1339,7 @@ ArrayRef<StringLiteral> irMutatorNames() {
 unsigned countRemovableOps(MLIRContext &context, StringRef program) {
   ScopedDiagnosticHandler quiet(&context,
                                 [](Diagnostic &) { return success(); });
-  OwningOpRef<ModuleOp> module = parseModule(context, program);
+  OwningOpRef<ModuleOp> module = parseModule(program, &context);
   return module ? bodyOps(*module, /*withTerminators=*/false).size() : 0;
 }
 
@@ -1351,7 +1347,7 @@ FailureOr<std::string> removeOps(MLIRContext &context, StringRef program,
                                  ArrayRef<unsigned> opIndices) {
   ScopedDiagnosticHandler quiet(&context,
                                 [](Diagnostic &) { return success(); });
-  OwningOpRef<ModuleOp> module = parseModule(context, program);
+  OwningOpRef<ModuleOp> module = parseModule(program, &context);
   if (!module)
     return failure();
   SmallVector<Operation *> ops = bodyOps(*module, /*withTerminators=*/false);

@@ -5,6 +5,7 @@
 #include "codegen/cpu/JitModule.h"
 #include "fmrt/Random.h"
 #include "ir/FmOps.h"
+#include "ir/Parse.h"
 #include "ir/Registration.h"
 #include "ir/interp/Interpreter.h"
 #include "ir/interp/Invocation.h"
@@ -238,12 +239,17 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed,
   std::string diagnostics;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
     llvm::raw_string_ostream os(diagnostics);
-    if (auto at = dyn_cast<FileLineColLoc>(diagnostic.getLocation()))
-      os << at.getFilename().getValue() << ":" << at.getLine() << ":"
-         << at.getColumn() << ": ";
-    else
-      os << diagnostic.getLocation() << ": ";
-    os << diagnostic << "\n";
+    auto print = [&](Diagnostic &message, llvm::StringRef prefix) {
+      if (auto at = dyn_cast<FileLineColLoc>(message.getLocation()))
+        os << at.getFilename().getValue() << ":" << at.getLine() << ":"
+           << at.getColumn() << ": ";
+      else
+        os << message.getLocation() << ": ";
+      os << prefix << message << "\n";
+    };
+    print(diagnostic, "");
+    for (Diagnostic &note : diagnostic.getNotes())
+      print(note, "note: ");
     return success();
   });
   auto verdict = [&](Verdict kind, llvm::StringRef oracle,
@@ -258,8 +264,7 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed,
   // the file's line numbers in locations.
   watch.enterStage("parse");
   std::string text = printCase(fuzzCase);
-  OwningOpRef<ModuleOp> module =
-      parseSourceString<ModuleOp>(text, ParserConfig(&context), path);
+  OwningOpRef<ModuleOp> module = parseModule(text, &context, path);
   if (!module)
     return verdict(Verdict::Rejected, "parse", "the program does not parse");
   FailureOr<func::FuncOp> entry = findEntryFunction(*module, "");
@@ -304,8 +309,7 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed,
   // Print -> parse, and bytecode, give the same module back.
   watch.enterStage("roundtrip");
   std::string before = printed(*module);
-  OwningOpRef<ModuleOp> reparsed =
-      parseSourceString<ModuleOp>(before, ParserConfig(&context));
+  OwningOpRef<ModuleOp> reparsed = parseModule(before, &context);
   if (!reparsed || printed(*reparsed) != before)
     return verdict(Verdict::Bug, "roundtrip",
                    "printing and parsing the module changes it");

@@ -1,6 +1,8 @@
 //===- OptCommand.cpp - `fmc opt`: parse, verify, transform, print --------===//
 #include "tools/fmc/Commands.h"
 
+#include "codegen/Passes.h"
+#include "codegen/cpu/CpuPipeline.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -64,6 +66,8 @@ static mlir::LogicalResult buildPipeline(mlir::PassManager &pm,
 int runOptCommand() {
   mlir::registerTransformsPasses();
   fm::registerFmcPasses();
+  fm::registerFmCodegenPasses();
+  fm::cpu::registerCpuPasses();
   LoadedProgram program;
   if (failed(program.load(inputPath)))
     return 1;

@@ -6,11 +6,12 @@
 //===----------------------------------------------------------------------===//
 #include "tools/fmc/Commands.h"
 
+#include "codegen/cpu/CpuPipeline.h"
+#include "ir/Parse.h"
 #include "ir/Registration.h"
 #include "tests/lib/TestPasses.h"
 
 #include "mlir/IR/Diagnostics.h"
-#include "mlir/Parser/Parser.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Config/llvm-config.h"
@@ -31,6 +32,8 @@ cl::OptionCategory &getCommandCategory() {
 static mlir::DialectRegistry makeRegistry() {
   mlir::DialectRegistry registry;
   fm::registerFmcDialects(registry);
+  // `fmc opt` also reads and writes the lowered forms.
+  fm::cpu::registerCpuDialects(registry);
   return registry;
 }
 
@@ -51,7 +54,7 @@ LogicalResult LoadedProgram::load(StringRef path) {
     return failure();
   }
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), SMLoc());
-  module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  module = fm::parseModule(sourceMgr, &context);
   return success(static_cast<bool>(module));
 }
 
