@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <unistd.h>
 
@@ -13,11 +14,19 @@ using namespace fmrt;
 
 namespace {
 
-std::string freshDir(const std::string &name) {
-  std::string pattern = ::testing::TempDir() + "fmrt-" + name + "-XXXXXX";
-  EXPECT_NE(mkdtemp(pattern.data()), nullptr);
-  return pattern;
-}
+/// A fresh directory, removed with everything in it when the test ends.
+class ScratchDir {
+public:
+  explicit ScratchDir(const std::string &name)
+      : path(::testing::TempDir() + "fmrt-" + name + "-XXXXXX") {
+    EXPECT_NE(mkdtemp(path.data()), nullptr);
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path); }
+  ScratchDir(const ScratchDir &) = delete;
+  ScratchDir &operator=(const ScratchDir &) = delete;
+
+  std::string path;
+};
 
 std::string writeText(const std::string &dir, const std::string &text) {
   std::string path = dir + "/corpus.txt";
@@ -27,8 +36,8 @@ std::string writeText(const std::string &dir, const std::string &text) {
 
 TEST(ByteCorpusTest, WindowsAreShiftedByOneAndDeterministic) {
   std::string text = "abcdefghijklmnopqrstuvwxyz";
-  Expected<ByteCorpus> corpus =
-      ByteCorpus::load(writeText(freshDir("c"), text));
+  ScratchDir dir("c");
+  Expected<ByteCorpus> corpus = ByteCorpus::load(writeText(dir.path, text));
   ASSERT_TRUE(corpus.ok()) << corpus.status().message();
   Tensor tokens(DType::I32, {3, 5}), targets(DType::I32, {3, 5});
   Random random(7);
@@ -51,8 +60,8 @@ TEST(ByteCorpusTest, WindowsAreShiftedByOneAndDeterministic) {
 }
 
 TEST(ByteCorpusTest, ShorterThanOneWindowIsAnError) {
-  Expected<ByteCorpus> corpus =
-      ByteCorpus::load(writeText(freshDir("s"), "abc"));
+  ScratchDir dir("s");
+  Expected<ByteCorpus> corpus = ByteCorpus::load(writeText(dir.path, "abc"));
   ASSERT_TRUE(corpus.ok());
   Tensor tokens(DType::I64, {1, 3}), targets(DType::I64, {1, 3});
   Random random(0);
@@ -89,7 +98,8 @@ TEST(SyntheticClassificationTest, LabelsInRangeAndClustersSeparate) {
 }
 
 TEST(CheckpointTest, RoundTripKeepsTensorsStepAndRng) {
-  std::string dir = freshDir("ckpt") + "/nested/dir";
+  ScratchDir scratch("ckpt");
+  std::string dir = scratch.path + "/nested/dir";
   Checkpoint checkpoint;
   Tensor w(DType::F32, {2, 3});
   for (int64_t i = 0; i < 6; ++i)
@@ -115,7 +125,8 @@ TEST(CheckpointTest, RoundTripKeepsTensorsStepAndRng) {
 }
 
 TEST(CheckpointTest, ForeignSafetensorsFileIsRejected) {
-  std::string dir = freshDir("foreign");
+  ScratchDir scratch("foreign");
+  const std::string &dir = scratch.path;
   SafetensorsFile file;
   file.tensors.push_back({"w", Tensor(DType::F32, {2})});
   ASSERT_TRUE(writeSafetensors(checkpointFile(dir), file).ok());
