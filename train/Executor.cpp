@@ -2,6 +2,16 @@
 #include "train/Executor.h"
 
 #include "codegen/cpu/JitModule.h"
+#include "passes/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <optional>
+
+#include <unistd.h>
 
 using namespace mlir;
 
@@ -41,7 +51,65 @@ private:
   std::string function;
 };
 
+/// Bytes of memory this process may use: the machine's, or its cgroup's
+/// limit when that is lower.
+uint64_t usableMemoryBytes() {
+  uint64_t bytes = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
+                   static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE));
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> limit =
+      llvm::MemoryBuffer::getFileAsStream("/sys/fs/cgroup/memory.max");
+  uint64_t cgroupBytes = 0;
+  if (limit && !(*limit)->getBuffer().trim().getAsInteger(10, cgroupBytes) &&
+      cgroupBytes > 0)
+    bytes = std::min(bytes, cgroupBytes);
+  return bytes;
+}
+
+std::string gibibytes(uint64_t bytes) {
+  std::string text;
+  llvm::raw_string_ostream(text)
+      << llvm::format("%.1f GiB", bytes / double(1ull << 30));
+  return text;
+}
+
+/// The peak bytes of `function`'s memory plan, or none when fm-plan-memory
+/// does not plan it.
+std::optional<uint64_t> plannedPeakBytes(func::FuncOp function) {
+  auto module = function->getParentOfType<ModuleOp>();
+  OwningOpRef<ModuleOp> copy = module.clone();
+  PassManager pm(module.getContext());
+  pm.addPass(createPlanMemory());
+  // A module fm-plan-memory refuses is not this check's to report: whatever
+  // runs it next says what is wrong.
+  ScopedDiagnosticHandler quiet(module.getContext(),
+                                [](Diagnostic &) { return success(); });
+  if (failed(pm.run(*copy)))
+    return std::nullopt;
+  auto planned = copy->lookupSymbol<func::FuncOp>(function.getSymName());
+  auto plan =
+      planned
+          ? planned->getAttrOfType<DictionaryAttr>(FmDialect::kMemoryPlanAttr)
+          : DictionaryAttr();
+  auto peak = plan ? plan.getAs<IntegerAttr>("peak") : IntegerAttr();
+  if (!peak)
+    return std::nullopt;
+  return peak.getValue().getZExtValue();
+}
+
 } // namespace
+
+LogicalResult checkMemoryFits(func::FuncOp function) {
+  std::optional<uint64_t> peak = plannedPeakBytes(function);
+  const uint64_t usable = usableMemoryBytes();
+  if (!peak || *peak <= usable)
+    return success();
+  return function.emitError()
+         << "@" << function.getSymName() << " needs " << *peak << " bytes ("
+         << gibibytes(*peak)
+         << ") at the peak of its memory plan (fm-plan-memory), more than "
+            "this machine's "
+         << gibibytes(usable);
+}
 
 FailureOr<std::unique_ptr<Executor>> createExecutor(Backend backend,
                                                     ModuleOp module,

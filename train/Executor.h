@@ -29,6 +29,12 @@ public:
   run(llvm::ArrayRef<fmrt::Tensor> inputs) = 0;
 };
 
+/// Fails, with an error at `function`, when the peak of its memory plan
+/// (fm-plan-memory, on a copy of its module) exceeds this machine's memory:
+/// allocating its tensors would fail partway, outside fmc's error reporting.
+/// Functions fm-plan-memory does not plan pass.
+mlir::LogicalResult checkMemoryFits(mlir::func::FuncOp function);
+
 /// An executor of `function` (a public function of `module`) on `backend`.
 /// The interpreter computes with `precision`; compiling may fail (an op
 /// without a lowering), with an error diagnostic.

@@ -413,7 +413,7 @@ LogicalResult train(ModuleOp module, const TrainOptions &options,
       failed(runTrainingPipeline(module, lossFunction->getSymName(), options)))
     return failure();
   FailureOr<StepSignature> step = inspectTrainStep(module);
-  if (failed(step))
+  if (failed(step) || failed(checkMemoryFits(step->function)))
     return failure();
   // A resumed run continues the original one: same seed (which defines the
   // synthetic data set), same data stream, same state.

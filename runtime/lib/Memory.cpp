@@ -64,8 +64,11 @@ public:
       }
     }
     void *raw = std::aligned_alloc(kAlignment, kHeader + bytes);
-    if (!raw)
-      return nullptr;
+    if (!raw) {
+      std::fprintf(stderr, "fmrt: out of memory allocating %zu bytes\n",
+                   bytes);
+      std::abort();
+    }
     *static_cast<size_t *>(raw) = bytes;
     return static_cast<char *>(raw) + kHeader;
   }

@@ -130,7 +130,7 @@ int runRunCommand() {
   mlir::ModuleOp module = program.getModule();
   FailureOr<mlir::func::FuncOp> function =
       fm::findEntryFunction(module, entryName);
-  if (failed(function))
+  if (failed(function) || failed(fm::checkMemoryFits(*function)))
     return 1;
   FailureOr<std::vector<fmrt::Tensor>> inputs = gatherInputs(*function);
   if (failed(inputs))

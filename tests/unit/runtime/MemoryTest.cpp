@@ -24,6 +24,12 @@ TEST(Memory, BlocksAreAlignedAndWritable) {
   fmrt_trim_memory();
 }
 
+TEST(MemoryDeathTest, OutOfMemoryAbortsWithTheSize) {
+  // Compiled code cannot handle a null block; a message beats a segfault.
+  EXPECT_DEATH(fmrt_alloc(INT64_MAX / 4),
+               "fmrt: out of memory allocating 2305843009213693952 bytes");
+}
+
 TEST(Memory, FreedBlocksServeTheNextAllocationOfTheirSize) {
   fmrt_trim_memory();
   void *first = fmrt_alloc(4 << 20);
