@@ -272,6 +272,15 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed,
     return verdict(Verdict::Rejected, "parse", "no entry function");
   const std::string entryName = entry->getSymName().str();
   watch.enterStage("interpreter");
+  // A program that needs more memory than a fuzzing process may use (the
+  // campaign's -rss_limit_mb) is not a bug to report: it is not run.
+  constexpr int64_t kMaxPeakBytes = int64_t(1) << 30;
+  if (std::optional<int64_t> peak = plannedPeakBytes(*entry);
+      peak && *peak > kMaxPeakBytes)
+    return verdict(Verdict::Rejected, "interpreter",
+                   "the program needs " + llvm::Twine(*peak) +
+                       " bytes at its peak (fm-plan-memory), more than a "
+                       "fuzzing run's 1 GiB");
   std::vector<fmrt::Tensor> inputs = makeRandomInputs(*entry, seed);
   FailureOr<std::vector<fmrt::Tensor>> original =
       Interpreter(*module).run(*entry, inputs);

@@ -8,6 +8,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
+#include <optional>
+
 namespace fm {
 
 #define GEN_PASS_DECL
@@ -30,6 +32,12 @@ void inlineFusions(mlir::Operation *root);
 /// broadcast_to, iota). fm-fuse chains them; fm-plan-memory lets them
 /// update an argument in place.
 bool isElementwise(mlir::Operation *op);
+
+/// The bytes `function` needs at once by fm-plan-memory's plan (`peak`: its
+/// arguments plus the most buffer bytes live at one time), or none when the
+/// plan does not cover it (an external or multi-block function, a call the
+/// planner cannot follow). Leaves the IR as it is and reports nothing.
+std::optional<int64_t> plannedPeakBytes(mlir::func::FuncOp function);
 
 } // namespace fm
 

@@ -14,6 +14,7 @@
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/SymbolTable.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -399,3 +400,14 @@ struct PlanMemoryPass : fm::impl::PlanMemoryBase<PlanMemoryPass> {
 };
 
 } // namespace
+
+std::optional<int64_t> fm::plannedPeakBytes(func::FuncOp function) {
+  if (function.isExternal() || !function.getBody().hasOneBlock())
+    return std::nullopt;
+  ScopedDiagnosticHandler quiet(function.getContext(),
+                                [](Diagnostic &) { return success(); });
+  Planner planner(function);
+  if (failed(planner.build()))
+    return std::nullopt;
+  return planner.summary().getAs<IntegerAttr>("peak").getInt();
+}

@@ -4,12 +4,8 @@
 #include "codegen/cpu/JitModule.h"
 #include "passes/Passes.h"
 
-#include "mlir/Pass/PassManager.h"
-
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
-
-#include <optional>
 
 #include <unistd.h>
 
@@ -72,36 +68,12 @@ std::string gibibytes(uint64_t bytes) {
   return text;
 }
 
-/// The peak bytes of `function`'s memory plan, or none when fm-plan-memory
-/// does not plan it.
-std::optional<uint64_t> plannedPeakBytes(func::FuncOp function) {
-  auto module = function->getParentOfType<ModuleOp>();
-  OwningOpRef<ModuleOp> copy = module.clone();
-  PassManager pm(module.getContext());
-  pm.addPass(createPlanMemory());
-  // A module fm-plan-memory refuses is not this check's to report: whatever
-  // runs it next says what is wrong.
-  ScopedDiagnosticHandler quiet(module.getContext(),
-                                [](Diagnostic &) { return success(); });
-  if (failed(pm.run(*copy)))
-    return std::nullopt;
-  auto planned = copy->lookupSymbol<func::FuncOp>(function.getSymName());
-  auto plan =
-      planned
-          ? planned->getAttrOfType<DictionaryAttr>(FmDialect::kMemoryPlanAttr)
-          : DictionaryAttr();
-  auto peak = plan ? plan.getAs<IntegerAttr>("peak") : IntegerAttr();
-  if (!peak)
-    return std::nullopt;
-  return peak.getValue().getZExtValue();
-}
-
 } // namespace
 
 LogicalResult checkMemoryFits(func::FuncOp function) {
-  std::optional<uint64_t> peak = plannedPeakBytes(function);
+  std::optional<int64_t> peak = plannedPeakBytes(function);
   const uint64_t usable = usableMemoryBytes();
-  if (!peak || *peak <= usable)
+  if (!peak || static_cast<uint64_t>(*peak) <= usable)
     return success();
   return function.emitError()
          << "@" << function.getSymName() << " needs " << *peak << " bytes ("

@@ -30,7 +30,7 @@ public:
 };
 
 /// Fails, with an error at `function`, when the peak of its memory plan
-/// (fm-plan-memory, on a copy of its module) exceeds this machine's memory:
+/// (fm-plan-memory's) exceeds this machine's memory:
 /// allocating its tensors would fail partway, outside fmc's error reporting.
 /// Functions fm-plan-memory does not plan pass.
 mlir::LogicalResult checkMemoryFits(mlir::func::FuncOp function);
