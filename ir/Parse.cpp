@@ -12,6 +12,7 @@
 #include "llvm/Support/SourceMgr.h"
 
 #include <optional>
+#include <string>
 
 using namespace mlir;
 
@@ -25,28 +26,34 @@ bool isNameChar(char c) {
   return llvm::isAlnum(c) || c == '_' || c == '$' || c == '.' || c == '-';
 }
 
-/// A value used at `use` and later defined at `definition`, in a region
-/// that does not enclose the use.
-struct ScopeViolation {
-  llvm::StringRef name;
-  const char *use;
-  const char *definition;
+/// What LLVM 19's parser would not survive, at `at`, with an optional note.
+struct ParserHazard {
+  const char *at;
+  std::string message;
+  const char *noteAt = nullptr;
+  std::string note;
 };
 
-/// The lexical scan behind checkValueScopes: regions are brace pairs, and
+/// Deeper nesting overflows the parser's recursive descent on an 8-MiB stack
+/// (type lists in parentheses recurse through several frames per level);
+/// fmc's programs nest a few levels.
+constexpr unsigned kMaxNesting = 256;
+
+/// The lexical scan behind checkParserHazards: regions are brace pairs, and
 /// each use of a name not yet defined in an enclosing region waits for its
-/// definition, which must then be in a region enclosing the use.
-class ValueScopeScanner {
+/// definition, which must then be in a region enclosing the use; brackets
+/// of every kind count towards the nesting limit.
+class ParserHazardScanner {
 public:
-  explicit ValueScopeScanner(llvm::StringRef text) : text(text) {
+  explicit ParserHazardScanner(llvm::StringRef text) : text(text) {
     regionParents.push_back(-1);
     open.push_back(OpenRegion{0, 0, -1, {}});
   }
 
-  std::optional<ScopeViolation> scan() {
-    while (pos < text.size() && !violation)
+  std::optional<ParserHazard> scan() {
+    while (pos < text.size() && !hazard)
       step();
-    return violation;
+    return hazard;
   }
 
 private:
@@ -120,7 +127,13 @@ private:
     if (waiting != pending.end()) {
       for (const PendingUse &use : waiting->second)
         if (!encloses(region.id, use.region)) {
-          violation = ScopeViolation{name, use.at, where};
+          hazard = ParserHazard{
+              use.at,
+              ("value '%" + name +
+               "' is used before its definition, which is in a region that "
+               "does not enclose this use")
+                  .str(),
+              where, "defined here"};
           return;
         }
       pending.erase(waiting);
@@ -146,7 +159,7 @@ private:
     open.push_back(OpenRegion{id, 0, -1, {}});
     if (takesArguments)
       for (auto [name, where] : nextRegionArguments)
-        if (!violation)
+        if (!hazard)
           define(name, where, open.back());
     if (takesArguments)
       nextRegionArguments.clear();
@@ -191,7 +204,7 @@ private:
       // A new statement: arguments of an op without a region are stale.
       nextRegionArguments.clear();
       for (auto [name, where] : names)
-        if (!violation)
+        if (!hazard)
           define(name, where, open.back());
       pos = cursor + 1;
       return true;
@@ -223,8 +236,26 @@ private:
     }
   }
 
+  /// Counts `c` if it opens or closes a bracket. `>` in `->` and `>=` does
+  /// not close one.
+  void trackNesting(char c) {
+    if (c == '(' || c == '[' || c == '{' || c == '<') {
+      if (++nesting > kMaxNesting)
+        hazard = ParserHazard{at(pos),
+                              "brackets nest deeper than " +
+                                  std::to_string(kMaxNesting) + " levels",
+                              nullptr, ""};
+    } else if ((c == ')' || c == ']' || c == '}' ||
+                (c == '>' && (pos == 0 || text[pos - 1] != '-') &&
+                 peek(1) != '=')) &&
+               nesting > 0) {
+      --nesting;
+    }
+  }
+
   void step() {
     char c = peek();
+    trackNesting(c);
     OpenRegion &region = open.back();
     switch (c) {
     case '/':
@@ -278,7 +309,9 @@ private:
   llvm::StringMap<llvm::SmallVector<PendingUse, 1>> pending;
   llvm::SmallVector<std::pair<llvm::StringRef, const char *>>
       nextRegionArguments;
-  std::optional<ScopeViolation> violation;
+  /// Brackets open here, of every kind.
+  unsigned nesting = 0;
+  std::optional<ParserHazard> hazard;
 };
 
 Location locationOf(llvm::SourceMgr &sourceMgr, const char *where,
@@ -293,21 +326,19 @@ Location locationOf(llvm::SourceMgr &sourceMgr, const char *where,
 
 } // namespace
 
-LogicalResult checkValueScopes(llvm::SourceMgr &sourceMgr,
-                               MLIRContext *context) {
+LogicalResult checkParserHazards(llvm::SourceMgr &sourceMgr,
+                                 MLIRContext *context) {
   const llvm::MemoryBuffer *buffer =
       sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
-  std::optional<ScopeViolation> violation =
-      ValueScopeScanner(buffer->getBuffer()).scan();
-  if (!violation)
+  std::optional<ParserHazard> hazard =
+      ParserHazardScanner(buffer->getBuffer()).scan();
+  if (!hazard)
     return success();
   InFlightDiagnostic diagnostic =
-      emitError(locationOf(sourceMgr, violation->use, context))
-      << "value '%" << violation->name
-      << "' is used before its definition, which is in a region that does "
-         "not enclose this use";
-  diagnostic.attachNote(locationOf(sourceMgr, violation->definition, context))
-      << "defined here";
+      emitError(locationOf(sourceMgr, hazard->at, context)) << hazard->message;
+  if (hazard->noteAt)
+    diagnostic.attachNote(locationOf(sourceMgr, hazard->noteAt, context))
+        << hazard->note;
   return failure();
 }
 
@@ -316,7 +347,7 @@ OwningOpRef<ModuleOp> parseModule(llvm::SourceMgr &sourceMgr,
   const llvm::MemoryBuffer *buffer =
       sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
   if (!isBytecode(buffer->getMemBufferRef()) &&
-      failed(checkValueScopes(sourceMgr, context)))
+      failed(checkParserHazards(sourceMgr, context)))
     return nullptr;
   return parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(context));
 }

@@ -15,8 +15,8 @@ namespace fm {
 
 /// Parses the main buffer of `sourceMgr` (MLIR text or bytecode) into a
 /// module; null after reporting the errors as diagnostics. Text is first
-/// checked with checkValueScopes, which LLVM 19's parser needs to stay
-/// memory-safe on malformed input.
+/// checked with checkParserHazards, which LLVM 19's parser needs to survive
+/// malformed input.
 mlir::OwningOpRef<mlir::ModuleOp> parseModule(llvm::SourceMgr &sourceMgr,
                                               mlir::MLIRContext *context);
 /// The same for text in memory; `bufferName` is the file name in locations.
@@ -24,17 +24,22 @@ mlir::OwningOpRef<mlir::ModuleOp>
 parseModule(llvm::StringRef text, mlir::MLIRContext *context,
             llvm::StringRef bufferName = "<string>");
 
-/// Reports (as an error diagnostic) a value whose name is used before its
-/// definition and then defined in a region that does not enclose the use.
-/// Such IR never verifies, but LLVM 19's parser resolves the forward
-/// reference to the nested definition and, when that region then fails to
-/// parse, frees the definition while the use still points at it: a heap
-/// use-after-free (llvm-project issue 107121, fixed in LLVM 21). A lexical
-/// scan of the text: `{` `}` open and close regions, `%name =` at the start
-/// of a line and `^block(%name: type)` define values in the current region,
-/// `(%name: type` and `%name =` elsewhere define arguments of the next region.
-mlir::LogicalResult checkValueScopes(llvm::SourceMgr &sourceMgr,
-                                     mlir::MLIRContext *context);
+/// Reports, as an error diagnostic, malformed text that LLVM 19's parser
+/// does not survive:
+/// - a value whose name is used before its definition and then defined in
+///   a region that does not enclose the use. Such IR never verifies, but the
+///   parser resolves the forward reference to the nested definition and,
+///   when that region then fails to parse, frees the definition while the
+///   use still points at it: a heap use-after-free (llvm-project issue
+///   107121, fixed in LLVM 21);
+/// - brackets nested more than 256 deep, which overflow the stack of its
+///   recursive descent.
+/// A lexical scan: `{` `}` open and close regions, `%name =` at the start of
+/// a line and `^block(%name: type)` define values in the current region,
+/// `(%name: type` and `%name =` elsewhere define arguments of the next
+/// region.
+mlir::LogicalResult checkParserHazards(llvm::SourceMgr &sourceMgr,
+                                       mlir::MLIRContext *context);
 
 } // namespace fm
 

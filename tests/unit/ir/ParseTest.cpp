@@ -1,4 +1,4 @@
-//===- ParseTest.cpp - fm::parseModule and checkValueScopes ---------------===//
+//===- ParseTest.cpp - fm::parseModule and checkParserHazards -------------===//
 #include "ir/Parse.h"
 #include "ir/Registration.h"
 
@@ -38,12 +38,12 @@ protected:
     return registry;
   }
 
-  /// checkValueScopes on `text` alone.
+  /// checkParserHazards on `text` alone.
   bool scopesHold(llvm::StringRef text) {
     llvm::SourceMgr sourceMgr;
     sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBuffer(text, "in"),
                                  llvm::SMLoc());
-    return succeeded(fm::checkValueScopes(sourceMgr, &context));
+    return succeeded(fm::checkParserHazards(sourceMgr, &context));
   }
 
   MLIRContext context;
@@ -141,6 +141,23 @@ func.func @g() {
 }
 )mlir"));
   EXPECT_NE(messages.find("2:18: value '%x'"), std::string::npos) << messages;
+}
+
+TEST_F(ParseTest, DeepNestingIsAnError) {
+  // Found by fmc fuzz: 10,000 nested parentheses in a type overflow the
+  // parser's stack.
+  std::string deep =
+      "func.func @f(%a: tensor<4xf32>) -> (" + std::string(10000, '(') + "i32";
+  EXPECT_FALSE(fm::parseModule(deep, &context, "in"));
+  EXPECT_EQ(messages, "1:292: brackets nest deeper than 256 levels\n");
+
+  // 256 levels, and arrows and comparisons that close none, are fine.
+  messages.clear();
+  std::string nested = std::string(255, '[') + std::string(255, ']') +
+                       " (i32) -> i32 affine_set<(d0) : (d0 >= 0)>";
+  for (int repeat = 0; repeat < 300; ++repeat)
+    nested += " (i32) -> (i32)";
+  EXPECT_TRUE(scopesHold(nested)) << messages;
 }
 
 } // namespace
