@@ -136,7 +136,7 @@ double sensitivity(ModuleOp module, func::FuncOp function,
     return INFINITY;
   double largest = 0;
   for (size_t r = 0; r < results.size(); ++r) {
-    double scale = 0, moved = 0;
+    double scale = 0, change = 0;
     for (int64_t i = 0; i < results[r].numElements(); ++i) {
       const double before = results[r].getDouble(i),
                    after = (*perturbed)[r].getDouble(i);
@@ -145,9 +145,9 @@ double sensitivity(ModuleOp module, func::FuncOp function,
       if (!std::isfinite(after))
         return INFINITY;
       scale = std::max(scale, std::fabs(before));
-      moved = std::max(moved, std::fabs(after - before));
+      change = std::max(change, std::fabs(after - before));
     }
-    largest = std::max(largest, scale > 0 ? moved / scale : moved);
+    largest = std::max(largest, scale > 0 ? change / scale : change);
   }
   return largest;
 }

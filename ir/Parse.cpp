@@ -157,12 +157,12 @@ private:
     int id = regionParents.size();
     regionParents.push_back(outer.id);
     open.push_back(OpenRegion{id, 0, -1, {}});
-    if (takesArguments)
-      for (auto [name, where] : nextRegionArguments)
-        if (!hazard)
-          define(name, where, open.back());
-    if (takesArguments)
-      nextRegionArguments.clear();
+    if (!takesArguments)
+      return;
+    for (auto [name, where] : nextRegionArguments)
+      if (!hazard)
+        define(name, where, open.back());
+    nextRegionArguments.clear();
   }
 
   void closeRegion() {

@@ -3,12 +3,13 @@
 
 #include "codegen/Passes.h"
 #include "codegen/cpu/CpuPipeline.h"
+#include "passes/Passes.h"
+
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
-#include "passes/Passes.h"
 
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"

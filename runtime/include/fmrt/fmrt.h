@@ -307,9 +307,9 @@ FMRT_EXPORT fmrt_status fmrt_session_step(fmrt_session *session,
 /** Memory for compiled code's temporary buffers, 64-byte aligned. Out of
  * memory, it prints the size asked for and aborts: compiled code has no way
  * to report the failure (fmc refuses beforehand programs whose memory plan
- * exceeds the machine's memory). Freed blocks are kept for reuse by later allocations of the
- * same size (up to FMRT_ALLOC_CACHE_MB MiB in all, 2048 by default), since a
- * step allocates the same sizes on every call. */
+ * exceeds the machine's memory). Freed blocks are kept for reuse by later
+ * allocations of the same size (up to FMRT_ALLOC_CACHE_MB MiB in all, 2048
+ * by default), since a step allocates the same sizes on every call. */
 FMRT_EXPORT void *fmrt_alloc(int64_t bytes);
 
 /** Returns a block of fmrt_alloc; NULL is ignored. */

@@ -39,7 +39,7 @@ protected:
   }
 
   /// checkParserHazards on `text` alone.
-  bool scopesHold(llvm::StringRef text) {
+  bool hazardFree(llvm::StringRef text) {
     llvm::SourceMgr sourceMgr;
     sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBuffer(text, "in"),
                                  llvm::SMLoc());
@@ -70,7 +70,7 @@ func.func @g(%a: tensor<4xf32>) -> tensor<4xf32> {
   %1 = fm.relu %a : tensor<4xf32>
   return %1 : tensor<4xf32>
 })mlir";
-  EXPECT_TRUE(scopesHold(fusion)) << messages;
+  EXPECT_TRUE(hazardFree(fusion)) << messages;
 
   // A loop's induction variable and iteration arguments.
   const char *loop = R"mlir(
@@ -83,7 +83,7 @@ func.func @loop(%n: index, %init: f32) -> f32 {
   }
   return %r : f32
 })mlir";
-  EXPECT_TRUE(scopesHold(loop)) << messages;
+  EXPECT_TRUE(hazardFree(loop)) << messages;
 
   // A forward reference within one region (a later block defines it) is
   // legal MLIR and stays legal.
@@ -96,7 +96,7 @@ func.func @cfg(%a: i32) -> i32 {
   %x = arith.addi %a, %a : i32
   cf.br ^bb1
 })mlir";
-  EXPECT_TRUE(scopesHold(blocks)) << messages;
+  EXPECT_TRUE(hazardFree(blocks)) << messages;
   OwningOpRef<ModuleOp> module = fm::parseModule(blocks, &context);
   EXPECT_TRUE(module) << messages;
 }
@@ -120,7 +120,7 @@ TEST_F(ParseTest, UseOutsideTheDefiningRegionIsAnError) {
 }
 
 TEST_F(ParseTest, BlockArgumentsAndOtherFunctionsDoNotEncloseTheUse) {
-  EXPECT_FALSE(scopesHold(R"mlir(%1 = "test.op"(%x) : (index) -> i32
+  EXPECT_FALSE(hazardFree(R"mlir(%1 = "test.op"(%x) : (index) -> i32
 "test.region"() ({
 ^bb0(%x: index):
   "test.end"() : () -> ()
@@ -131,7 +131,7 @@ TEST_F(ParseTest, BlockArgumentsAndOtherFunctionsDoNotEncloseTheUse) {
       << messages;
 
   messages.clear();
-  EXPECT_FALSE(scopesHold(R"mlir(func.func @f() {
+  EXPECT_FALSE(hazardFree(R"mlir(func.func @f() {
   %1 = "test.op"(%x) : (index) -> i32
   return
 }
@@ -157,7 +157,7 @@ TEST_F(ParseTest, DeepNestingIsAnError) {
                        " (i32) -> i32 affine_set<(d0) : (d0 >= 0)>";
   for (int repeat = 0; repeat < 300; ++repeat)
     nested += " (i32) -> (i32)";
-  EXPECT_TRUE(scopesHold(nested)) << messages;
+  EXPECT_TRUE(hazardFree(nested)) << messages;
 }
 
 } // namespace

@@ -26,6 +26,8 @@ TEST(Memory, BlocksAreAlignedAndWritable) {
 
 TEST(MemoryDeathTest, OutOfMemoryAbortsWithTheSize) {
   // Compiled code cannot handle a null block; a message beats a segfault.
+  // The runtime's thread pool may be running: re-execute rather than fork.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(fmrt_alloc(INT64_MAX / 4),
                "fmrt: out of memory allocating 2305843009213693952 bytes");
 }
