@@ -11,6 +11,7 @@
 #include "mlir/IR/MLIRContext.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/Hashing.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
@@ -57,9 +58,19 @@ struct Counts {
   /// accepted: besides, the pipeline took it and every oracle passed.
   uint64_t runs = 0, valid = 0, accepted = 0, rejected = 0, bugs = 0;
   uint64_t irMutations = 0, pipelineMutations = 0, regenerated = 0;
+  /// Oracle runs skipped because the oracle held on their fingerprint
+  /// before.
+  uint64_t memoized = 0;
   /// Seconds per replay stage ("passes" for all passes), and mutating.
   std::map<std::string, double> seconds;
 };
+
+/// (oracle, fingerprint) pairs on which the oracle held
+/// (ReplayObserver::alreadyHeld): mutations often leave the module after
+/// the pipeline as it was (a pipeline change that does nothing new, an op
+/// a pass folds away), and a repeat would only spend the time again.
+/// Stored as hashes of the pair.
+using HeldOracles = llvm::DenseSet<uint64_t>;
 
 using Clock = std::chrono::steady_clock;
 
@@ -71,8 +82,10 @@ double secondsSince(Clock::time_point start) {
 /// says whether this case is one of those that are lowered and compiled.
 class CoverageObserver : public ReplayObserver {
 public:
-  CoverageObserver(EdgeCoverage &coverage, bool lower, bool jit, Counts &counts)
-      : coverage(coverage), lower(lower), jit(jit), counts(counts) {}
+  CoverageObserver(EdgeCoverage &coverage, bool lower, bool jit,
+                   HeldOracles &heldOracles, Counts &counts)
+      : coverage(coverage), lower(lower), jit(jit), heldOracles(heldOracles),
+        counts(counts) {}
   ~CoverageObserver() override { enterStage(""); }
   void enterStage(llvm::StringRef stage) override {
     if (!current.empty())
@@ -93,9 +106,19 @@ public:
   }
   bool shouldLower() override { return lower; }
   bool shouldRunCompiled() override { return jit; }
+  bool alreadyHeld(llvm::StringRef oracle, uint64_t fingerprint) override {
+    if (!heldOracles.contains(llvm::hash_combine(oracle, fingerprint)))
+      return false;
+    ++counts.memoized;
+    return true;
+  }
+  void held(llvm::StringRef oracle, uint64_t fingerprint) override {
+    heldOracles.insert(llvm::hash_combine(oracle, fingerprint));
+  }
 
   EdgeCoverage &coverage;
   bool lower, jit;
+  HeldOracles &heldOracles;
   Counts &counts;
   size_t newEdges = 0;
   std::vector<unsigned> contributing;
@@ -111,6 +134,7 @@ struct Harness {
   ByteMutator byteMutator = nullptr;
   std::unique_ptr<mlir::MLIRContext> context;
   EdgeCoverage coverage;
+  HeldOracles heldOracles;
   Counts counts;
 
   /// The joint schedule's state: whether the last mutation we made was of
@@ -132,10 +156,10 @@ struct Harness {
     if (!error)
       os << "runs=" << counts.runs << " valid=" << counts.valid
          << " accepted=" << counts.accepted << " rejected=" << counts.rejected
-         << " bugs=" << counts.bugs
-         << " ir_mutations=" << counts.irMutations
+         << " bugs=" << counts.bugs << " ir_mutations=" << counts.irMutations
          << " pipeline_mutations=" << counts.pipelineMutations
-         << " regenerated=" << counts.regenerated;
+         << " regenerated=" << counts.regenerated
+         << " memoized=" << counts.memoized;
     for (const auto &[stage, seconds] : counts.seconds)
       os << " seconds_" << stage << "=" << llvm::format("%.3f", seconds);
     os << "\n";
@@ -200,7 +224,8 @@ void runInput(const uint8_t *data, size_t size) {
   // that a case covers the same code whenever it runs.
   const size_t hash = hashBytes(text);
   CoverageObserver observer(state.coverage, hash % state.lowerEvery == 0,
-                            hash % state.jitEvery == 0, state.counts);
+                            hash % state.jitEvery == 0, state.heldOracles,
+                            state.counts);
   Outcome outcome =
       replay(*fuzzCase, "case.fmz", /*seed=*/0, &observer, state.context.get());
   observer.newEdges += state.coverage.absorbNew();

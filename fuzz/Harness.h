@@ -18,8 +18,9 @@
 //                         rounded to a multiple of the above). The lowering
 //                         and LLVM's code generation would otherwise take
 //                         most of the time; which cases they run on depends
-//                         on the case's hash, so a case always covers the
-//                         same code.
+//                         on the case's hash. The round trips and the
+//                         compiled oracle run once per distinct module
+//                         after the pipeline (docs/fuzzing.md).
 //   FMC_FUZZ_STATS      append this process's counts to this file at exit
 //
 //===----------------------------------------------------------------------===//

@@ -115,6 +115,20 @@ std::string compare(const fmrt::Tensor &actual, const fmrt::Tensor &expected,
   return "";
 }
 
+/// A hash of what the compiled oracle sees: the printed module, which
+/// function it compiles and runs, and on what.
+uint64_t fingerprintOf(llvm::StringRef module, llvm::StringRef entry,
+                       llvm::ArrayRef<fmrt::Tensor> inputs) {
+  llvm::hash_code hash = llvm::hash_combine(module, entry);
+  for (const fmrt::Tensor &input : inputs)
+    hash = llvm::hash_combine(
+        hash, static_cast<int>(input.dtype()),
+        llvm::hash_combine_range(input.shape().begin(), input.shape().end()),
+        llvm::StringRef(static_cast<const char *>(input.data()),
+                        input.byteSize()));
+  return hash;
+}
+
 /// How far `function`'s results move, relative to their largest
 /// magnitude, when its float inputs move by up to `relative` (seeded by
 /// `seed`): how much the program amplifies an error of that size. Infinite
@@ -318,21 +332,25 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed,
   // Print -> parse, and bytecode, give the same module back.
   watch.enterStage("roundtrip");
   std::string before = printed(*module);
-  OwningOpRef<ModuleOp> reparsed = parseModule(before, &context);
-  if (!reparsed || printed(*reparsed) != before)
-    return verdict(Verdict::Bug, "roundtrip",
-                   "printing and parsing the module changes it");
-  std::string bytes;
-  llvm::raw_string_ostream bytecode(bytes);
-  if (failed(writeBytecodeToFile(*module, bytecode)))
-    return verdict(Verdict::Bug, "bytecode", "the module has no bytecode");
-  Block block;
-  if (failed(readBytecodeFile(llvm::MemoryBufferRef(bytes, "bytecode"), &block,
-                              ParserConfig(&context))) ||
-      block.empty() || !isa<ModuleOp>(block.front()) ||
-      printed(cast<ModuleOp>(block.front())) != before) {
-    return verdict(Verdict::Bug, "bytecode",
-                   "a bytecode round trip changes the module");
+  if (const uint64_t printedHash = llvm::hash_value(before);
+      !watch.alreadyHeld("roundtrip", printedHash)) {
+    OwningOpRef<ModuleOp> reparsed = parseModule(before, &context);
+    if (!reparsed || printed(*reparsed) != before)
+      return verdict(Verdict::Bug, "roundtrip",
+                     "printing and parsing the module changes it");
+    std::string bytes;
+    llvm::raw_string_ostream bytecode(bytes);
+    if (failed(writeBytecodeToFile(*module, bytecode)))
+      return verdict(Verdict::Bug, "bytecode", "the module has no bytecode");
+    Block block;
+    if (failed(readBytecodeFile(llvm::MemoryBufferRef(bytes, "bytecode"),
+                                &block, ParserConfig(&context))) ||
+        block.empty() || !isa<ModuleOp>(block.front()) ||
+        printed(cast<ModuleOp>(block.front())) != before) {
+      return verdict(Verdict::Bug, "bytecode",
+                     "a bytecode round trip changes the module");
+    }
+    watch.held("roundtrip", printedHash);
   }
 
   // The entry function computes what it did, within FP8's precision when
@@ -383,7 +401,14 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed,
   options.entries = {entryName};
   options.runtimeMatmul = false;
   options.approximate = false;
+  // Invalid IR out of the lowering is still caught, after its half; `fmc
+  // opt` with the pipeline names the pass.
+  options.verifyEachPass = false;
   if (!watch.shouldLower())
+    return Outcome{};
+  const bool runCompiled = watch.shouldRunCompiled();
+  const uint64_t fingerprint = fingerprintOf(before, entryName, inputs);
+  if (watch.alreadyHeld(runCompiled ? "compiled" : "lower", fingerprint))
     return Outcome{};
   watch.enterStage("lower");
   // A pass may have made the entry private (symbol-privatize): compile it
@@ -395,7 +420,8 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed,
   if (failed(signatures) || failed(cpu::lowerToLLVMDialect(*lowered, options)))
     return verdict(Verdict::Bug, "compile",
                    "the CPU backend cannot lower the program");
-  if (!watch.shouldRunCompiled())
+  watch.held("lower", fingerprint);
+  if (!runCompiled)
     return Outcome{};
   watch.enterStage("jit");
   FailureOr<std::unique_ptr<cpu::JitModule>> jit =
@@ -413,6 +439,7 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed,
       !difference.empty())
     return verdict(Verdict::Bug, "compiled",
                    "compiled vs interpreted, " + difference);
+  watch.held("compiled", fingerprint);
   return Outcome{};
 }
 

@@ -53,6 +53,14 @@ public:
   /// and then whether to JIT-compile and run it (LLVM's code generation).
   virtual bool shouldLower() { return true; }
   virtual bool shouldRunCompiled() { return true; }
+  /// Whether `oracle` ("roundtrip", "lower" or "compiled") already held on
+  /// `fingerprint`, a hash of all it depends on; and that it held now.
+  /// These oracles are deterministic: an observer may remember what held
+  /// and have the repeats skipped.
+  virtual bool alreadyHeld(llvm::StringRef oracle, uint64_t fingerprint) {
+    return false;
+  }
+  virtual void held(llvm::StringRef oracle, uint64_t fingerprint) {}
 };
 
 /// Registers the passes a case's pipeline may name: fmc's passes and

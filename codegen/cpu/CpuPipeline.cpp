@@ -23,6 +23,7 @@
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -64,8 +65,12 @@ void buildBufferizePipeline(OpPassManager &pm,
   prepare.entries = options.entries;
   pm.addPass(createCpuPrepareFunctions(prepare));
   // Calls between fm functions (@train_step calls the gradient) are inlined
-  // into their entry point; what no entry point uses goes away.
-  pm.addPass(createInlinerPass());
+  // into their entry point; what no entry point uses goes away. The
+  // canonicalizer runs right after, so the inliner does not also run it on
+  // every callee.
+  pm.addPass(
+      createInlinerPass(/*opPipelines=*/{},
+                        /*defaultPipelineBuilder=*/[](OpPassManager &) {}));
   pm.addPass(createSymbolDCEPass());
   // No CSE on tensors: merging two equal zero-filled accumulators makes
   // bufferization copy one of them, which hides the fill from
@@ -295,17 +300,24 @@ LogicalResult lowerToLLVMDialect(ModuleOp module,
   registerCpuDialects(registry);
   context->appendDialectRegistry(registry);
   std::vector<PassTiming> *timings = report ? &report->passes : nullptr;
+  // Without the verifier after each pass, each half is verified once.
+  auto verified = [&](LogicalResult ran) {
+    return success(succeeded(ran) &&
+                   (options.verifyEachPass || succeeded(verify(module))));
+  };
   PassManager toBuffers(context);
+  toBuffers.enableVerifier(options.verifyEachPass);
   buildBufferizePipeline(toBuffers, options);
-  if (failed(runTimed(toBuffers, module, timings)))
+  if (failed(verified(runTimed(toBuffers, module, timings))))
     return failure();
   if (report)
     for (auto function : module.getOps<func::FuncOp>())
       if (!function.isExternal())
         report->functions.push_back(countKernels(function));
   PassManager toLLVM(context);
+  toLLVM.enableVerifier(options.verifyEachPass);
   buildBuffersToLLVMPipeline(toLLVM, options);
-  return runTimed(toLLVM, module, timings);
+  return verified(runTimed(toLLVM, module, timings));
 }
 
 } // namespace fm::cpu

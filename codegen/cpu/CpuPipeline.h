@@ -31,6 +31,10 @@ struct CpuPipelineOptions {
   /// Compute f32 exp and tanh with fm-cpu-fast-math's vectorizable
   /// approximations instead of libm.
   bool approximate = true;
+  /// Verify the IR after every pass (the pass manager's default), or only
+  /// after each half of the lowering: the fuzzer lowers hundreds of small
+  /// programs a second, and the verifier takes nearly half of that time.
+  bool verifyEachPass = true;
 };
 
 /// Registers the dialects, interface implementations and LLVM IR
