@@ -20,7 +20,9 @@ namespace fm {
 
 namespace {
 
-bool isBlank(char c) { return c == ' ' || c == '\t'; }
+/// What MLIR's lexer skips between tokens within a line: it reads a NUL
+/// that is not the end of the buffer as a blank too.
+bool isBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\0'; }
 
 bool isNameChar(char c) {
   return llvm::isAlnum(c) || c == '_' || c == '$' || c == '.' || c == '-';
@@ -75,9 +77,17 @@ private:
   }
   const char *at(size_t offset) const { return text.data() + offset; }
 
+  /// Skips what separates two tokens: blanks, line breaks and comments.
   void skipBlanks(size_t &cursor) const {
-    while (cursor < text.size() && isBlank(text[cursor]))
-      ++cursor;
+    while (cursor < text.size()) {
+      if (isBlank(text[cursor]) || text[cursor] == '\n') {
+        ++cursor;
+      } else if (text.substr(cursor).starts_with("//")) {
+        cursor = std::min(text.find('\n', cursor), text.size());
+      } else {
+        return;
+      }
+    }
   }
   /// Whether only blanks separate `offset` from the start of its line (or
   /// from a `{` opening a region on the same line).
@@ -115,6 +125,13 @@ private:
            startsStatement(start - 1);
   }
 
+  static std::string undefinedUseMessage(llvm::StringRef name) {
+    return ("value '%" + name +
+            "' is used before its definition, which is in a region that "
+            "does not enclose this use")
+        .str();
+  }
+
   bool encloses(int region, int inner) const {
     for (; inner != -1; inner = regionParents[inner])
       if (inner == region)
@@ -127,19 +144,30 @@ private:
     if (waiting != pending.end()) {
       for (const PendingUse &use : waiting->second)
         if (!encloses(region.id, use.region)) {
-          hazard = ParserHazard{
-              use.at,
-              ("value '%" + name +
-               "' is used before its definition, which is in a region that "
-               "does not enclose this use")
-                  .str(),
-              where, "defined here"};
+          hazard = ParserHazard{use.at, undefinedUseMessage(name), where,
+                                "defined here"};
           return;
         }
       pending.erase(waiting);
     }
     region.defined.push_back(name);
     ++visible[name];
+  }
+
+  /// For the argument of the region that follows, defined before it opens
+  /// (`scf.for %i =`): that region is inside the current one, so the uses
+  /// waiting for `name` must be too; they keep waiting for the region.
+  void checkUsesWithin(llvm::StringRef name, const char *where,
+                       const OpenRegion &region) {
+    auto waiting = pending.find(name);
+    if (waiting == pending.end())
+      return;
+    for (const PendingUse &use : waiting->second)
+      if (!encloses(region.id, use.region)) {
+        hazard = ParserHazard{use.at, undefinedUseMessage(name), where,
+                              "defined here"};
+        return;
+      }
   }
 
   void use(llvm::StringRef name, const char *where) {
@@ -173,7 +201,21 @@ private:
     open.pop_back();
   }
 
-  /// `%a, %b:2 =` at the start of a statement: defines every name listed.
+  /// Whether `%` at `offset` follows the name of an op in custom form
+  /// (`scf.for %i =`), whose `%x =` names the argument of the region it
+  /// opens; after a type (`index`, `!llvm.ptr`), an op ends and `%x =`
+  /// defines the next op's result.
+  bool followsCustomOpName(size_t offset) const {
+    llvm::StringRef word = wordBefore(offset);
+    if (!word.contains('.'))
+      return false;
+    size_t wordStart = word.data() - text.data();
+    return wordStart == 0 || !llvm::is_contained("!#@^%", text[wordStart - 1]);
+  }
+
+  /// `%a, %b:2 =`: an op's results, defined in the current region, or the
+  /// arguments of the region that follows the op (followsCustomOpName),
+  /// defined when it opens.
   bool scanResults(size_t start) {
     llvm::SmallVector<std::pair<llvm::StringRef, const char *>> names;
     size_t cursor = start;
@@ -201,11 +243,19 @@ private:
       }
       if (!isAssignment(cursor))
         return false;
-      // A new statement: arguments of an op without a region are stale.
-      nextRegionArguments.clear();
-      for (auto [name, where] : names)
-        if (!hazard)
-          define(name, where, open.back());
+      if (startsStatement(start) || !followsCustomOpName(start)) {
+        // A new statement: arguments of an op without a region are stale.
+        nextRegionArguments.clear();
+        for (auto [name, where] : names)
+          if (!hazard)
+            define(name, where, open.back());
+      } else {
+        for (auto [name, where] : names) {
+          if (!hazard)
+            checkUsesWithin(name, where, open.back());
+          nextRegionArguments.push_back({name, where});
+        }
+      }
       pos = cursor + 1;
       return true;
     }
@@ -219,7 +269,7 @@ private:
       return;
     }
     OpenRegion &region = open.back();
-    if (region.parens == 0 && startsStatement(start) && scanResults(start))
+    if (region.parens == 0 && scanResults(start))
       return;
     llvm::StringRef name = text.slice(start + 1, end);
     pos = end;

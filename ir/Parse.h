@@ -34,10 +34,11 @@ parseModule(llvm::StringRef text, mlir::MLIRContext *context,
 ///   107121, fixed in LLVM 21);
 /// - brackets nested more than 256 deep, which overflow the stack of its
 ///   recursive descent.
-/// A lexical scan: `{` `}` open and close regions, `%name =` at the start of
-/// a line and `^block(%name: type)` define values in the current region,
-/// `(%name: type` and `%name =` elsewhere define arguments of the next
-/// region.
+/// A lexical scan that skips what MLIR's lexer skips (blanks, NULs, line
+/// breaks, comments): `{` `}` open and close regions; `%name =` and
+/// `^block(%name: type)` define values in the current region, except that
+/// `%name =` after an op's name in custom form (`scf.for %i =`) and
+/// `(%name: type` define arguments of the next region.
 mlir::LogicalResult checkParserHazards(llvm::SourceMgr &sourceMgr,
                                        mlir::MLIRContext *context);
 

@@ -14,6 +14,7 @@ def CpuPrepareFunctions : Pass<"fm-cpu-prepare-functions", "mlir::ModuleOp"> {
     and they get `llvm.emit_c_interface`, which `fm-cpu-entry-points` calls.
     fm's argument and result attributes (`fm.name`, `fm.param`, ...) are
     dropped: they describe tensors, which bufferization turns into memrefs.
+    Nested modules are erased: no entry point can call into one.
   }];
   let options = [
     ListOption<"entries", "entries", "std::string",

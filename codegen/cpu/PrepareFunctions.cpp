@@ -42,6 +42,11 @@ struct CpuPrepareFunctionsPass
         return signalPassFailure();
       }
     }
+    // No entry point reaches into a nested module (calls name flat
+    // symbols), and its functions would keep fm's attributes through
+    // bufferization: like every other unused function, it goes away.
+    for (auto nested : llvm::make_early_inc_range(module.getOps<ModuleOp>()))
+      nested.erase();
     Builder builder(&getContext());
     for (auto function : module.getOps<func::FuncOp>()) {
       dropFmAttributes(function);

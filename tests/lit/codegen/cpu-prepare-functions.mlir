@@ -19,6 +19,10 @@
 // ENTRIES-NOT: llvm.emit_c_interface
 
 // MISSING: error: no public function @helper to compile
+
+// No entry point can call into a nested module: it is erased.
+// CHECK-NOT: module {
+// CHECK-NOT: @unreachable
 func.func @step(%w: tensor<4xf32> {fm.name = "w", fm.param},
                 %x: tensor<4xf32> {fm.data}) -> (tensor<4xf32> {fm.name = "w", fm.feeds = 0 : i64}) {
   %0 = call @helper(%w, %x) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
@@ -30,4 +34,9 @@ func.func @other(%x: tensor<4xf32>) -> tensor<4xf32> {
 func.func private @helper(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
   %0 = fm.add %a, %b : tensor<4xf32>
   return %0 : tensor<4xf32>
+}
+module {
+  func.func @unreachable(%x: tensor<4xf32> {fm.data}) -> tensor<4xf32> {
+    return %x : tensor<4xf32>
+  }
 }

@@ -143,6 +143,54 @@ func.func @g() {
   EXPECT_NE(messages.find("2:18: value '%x'"), std::string::npos) << messages;
 }
 
+TEST_F(ParseTest, DefinitionsAreFoundWhereverTheLexerFindsThem) {
+  // Found by fmc fuzz (bytes mode): MLIR's lexer skips a NUL like a blank,
+  // so `%4<NUL>= ...` defines %4 inside the function, and the module-level
+  // use of %4 before it is the use-after-free again.
+  std::string nul = "%5 = \"test.op\"(%4) : (i32) -> i32\n"
+                    "func.func @f() {\n"
+                    "  %4";
+  nul += '\0';
+  nul += "= \"test.def\"() : () -> i32\n"
+         "  return\n"
+         "}\n";
+  EXPECT_FALSE(hazardFree(nul));
+  EXPECT_NE(messages.find("1:16: value '%4'"), std::string::npos) << messages;
+  EXPECT_NE(messages.find("3:3: note: defined here"), std::string::npos)
+      << messages;
+
+  // A line break or a comment before the `=`, a definition in the middle
+  // of a line, a carriage return, a loop's induction variable: all are
+  // definitions to the parser.
+  for (const char *definition :
+       {"%4\n  = \"test.def\"() : () -> i32",
+        "%4 // result\n  = \"test.def\"() : () -> i32",
+        "\"test.nop\"() : () -> () %4 = \"test.def\"() : () -> i32",
+        "\"test.nop\"() : () -> () %3, %4 = \"test.def\"() : () -> (i32, i32)",
+        "%4\r= \"test.def\"() : () -> i32",
+        "scf.for %4 = %c to %c step %c {\n  }"}) {
+    messages.clear();
+    EXPECT_FALSE(hazardFree(std::string("%5 = \"test.op\"(%4) : (i32) -> "
+                                        "i32\nfunc.func @f() {\n  ") +
+                            definition + "\n  return\n}\n"))
+        << definition;
+    EXPECT_NE(messages.find("1:16: value '%4'"), std::string::npos)
+        << definition << "\n"
+        << messages;
+  }
+
+  // Two ops on one line stay valid, and so does a loop whose induction
+  // variable is defined in the middle of a line.
+  messages.clear();
+  EXPECT_TRUE(hazardFree(R"mlir(func.func @f(%n: index) {
+  %c0 = arith.constant 0 : index %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 { %j = arith.addi %i, %c1 : index }
+  %k = arith.addi %c0, %c1 : index
+  return
+})mlir"))
+      << messages;
+}
+
 TEST_F(ParseTest, DeepNestingIsAnError) {
   // Found by fmc fuzz: 10,000 nested parentheses in a type overflow the
   // parser's stack.
