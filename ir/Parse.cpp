@@ -210,7 +210,8 @@ private:
     if (!word.contains('.'))
       return false;
     size_t wordStart = word.data() - text.data();
-    return wordStart == 0 || !llvm::is_contained("!#@^%", text[wordStart - 1]);
+    return wordStart == 0 ||
+           !llvm::StringRef("!#@^%").contains(text[wordStart - 1]);
   }
 
   /// `%a, %b:2 =`: an op's results, defined in the current region, or the
