@@ -4,6 +4,7 @@
 #include "mlir/Bytecode/BytecodeReader.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Support/ToolUtilities.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
@@ -76,6 +77,10 @@ private:
     return pos + offset < text.size() ? text[pos + offset] : '\0';
   }
   const char *at(size_t offset) const { return text.data() + offset; }
+  /// Where the line holding `offset` ends (a comment's end).
+  size_t lineEnd(size_t offset) const {
+    return std::min(text.find('\n', offset), text.size());
+  }
 
   /// Skips what separates two tokens: blanks, line breaks and comments.
   void skipBlanks(size_t &cursor) const {
@@ -83,7 +88,7 @@ private:
       if (isBlank(text[cursor]) || text[cursor] == '\n') {
         ++cursor;
       } else if (text.substr(cursor).starts_with("//")) {
-        cursor = std::min(text.find('\n', cursor), text.size());
+        cursor = lineEnd(cursor);
       } else {
         return;
       }
@@ -139,24 +144,10 @@ private:
     return false;
   }
 
-  void define(llvm::StringRef name, const char *where, OpenRegion &region) {
-    auto waiting = pending.find(name);
-    if (waiting != pending.end()) {
-      for (const PendingUse &use : waiting->second)
-        if (!encloses(region.id, use.region)) {
-          hazard = ParserHazard{use.at, undefinedUseMessage(name), where,
-                                "defined here"};
-          return;
-        }
-      pending.erase(waiting);
-    }
-    region.defined.push_back(name);
-    ++visible[name];
-  }
-
-  /// For the argument of the region that follows, defined before it opens
-  /// (`scf.for %i =`): that region is inside the current one, so the uses
-  /// waiting for `name` must be too; they keep waiting for the region.
+  /// Reports the first use waiting for `name` that `region` does not
+  /// enclose. Alone, for the argument of the region that follows, defined
+  /// before it opens (`scf.for %i =`): that region is inside the current
+  /// one, so the uses must be too, and they keep waiting for it.
   void checkUsesWithin(llvm::StringRef name, const char *where,
                        const OpenRegion &region) {
     auto waiting = pending.find(name);
@@ -168,6 +159,15 @@ private:
                               "defined here"};
         return;
       }
+  }
+
+  void define(llvm::StringRef name, const char *where, OpenRegion &region) {
+    checkUsesWithin(name, where, region);
+    if (hazard)
+      return;
+    pending.erase(name);
+    region.defined.push_back(name);
+    ++visible[name];
   }
 
   void use(llvm::StringRef name, const char *where) {
@@ -311,8 +311,7 @@ private:
     switch (c) {
     case '/':
       if (peek(1) == '/') {
-        size_t newline = text.find('\n', pos);
-        pos = newline == llvm::StringRef::npos ? text.size() : newline;
+        pos = lineEnd(pos);
         return;
       }
       break;
@@ -381,6 +380,8 @@ LogicalResult checkParserHazards(llvm::SourceMgr &sourceMgr,
                                  MLIRContext *context) {
   const llvm::MemoryBuffer *buffer =
       sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+  if (isBytecode(buffer->getMemBufferRef()))
+    return success();
   std::optional<ParserHazard> hazard =
       ParserHazardScanner(buffer->getBuffer()).scan();
   if (!hazard)
@@ -393,12 +394,26 @@ LogicalResult checkParserHazards(llvm::SourceMgr &sourceMgr,
   return failure();
 }
 
+LogicalResult checkParserHazardsInChunks(llvm::MemoryBufferRef buffer,
+                                         llvm::StringRef splitMarker,
+                                         MLIRContext *context) {
+  std::string unused;
+  llvm::raw_string_ostream sink(unused);
+  return splitAndProcessBuffer(
+      llvm::MemoryBuffer::getMemBuffer(buffer,
+                                       /*RequiresNullTerminator=*/false),
+      [&](std::unique_ptr<llvm::MemoryBuffer> chunk, llvm::raw_ostream &) {
+        llvm::SourceMgr sourceMgr;
+        sourceMgr.AddNewSourceBuffer(std::move(chunk), llvm::SMLoc());
+        SourceMgrDiagnosticHandler handler(sourceMgr, context);
+        return checkParserHazards(sourceMgr, context);
+      },
+      sink, splitMarker);
+}
+
 OwningOpRef<ModuleOp> parseModule(llvm::SourceMgr &sourceMgr,
                                   MLIRContext *context) {
-  const llvm::MemoryBuffer *buffer =
-      sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
-  if (!isBytecode(buffer->getMemBufferRef()) &&
-      failed(checkParserHazards(sourceMgr, context)))
+  if (failed(checkParserHazards(sourceMgr, context)))
     return nullptr;
   return parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(context));
 }

@@ -8,6 +8,7 @@
 #include "llvm/ADT/StringRef.h"
 
 namespace llvm {
+class MemoryBufferRef;
 class SourceMgr;
 } // namespace llvm
 
@@ -39,8 +40,16 @@ parseModule(llvm::StringRef text, mlir::MLIRContext *context,
 /// `^block(%name: type)` define values in the current region, except that
 /// `%name =` after an op's name in custom form (`scf.for %i =`) and
 /// `(%name: type` define arguments of the next region.
+/// Bytecode passes: it is not text.
 mlir::LogicalResult checkParserHazards(llvm::SourceMgr &sourceMgr,
                                        mlir::MLIRContext *context);
+
+/// checkParserHazards on each chunk of `buffer` split at `splitMarker` (the
+/// whole buffer when it is empty), as mlir-opt's --split-input-file parses
+/// them; errors are printed to stderr with their chunk's location.
+mlir::LogicalResult checkParserHazardsInChunks(llvm::MemoryBufferRef buffer,
+                                               llvm::StringRef splitMarker,
+                                               mlir::MLIRContext *context);
 
 } // namespace fm
 

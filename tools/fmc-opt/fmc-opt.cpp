@@ -6,43 +6,15 @@
 #include "passes/Passes.h"
 #include "tests/lib/TestPasses.h"
 
-#include "mlir/Bytecode/BytecodeReader.h"
-#include "mlir/IR/Diagnostics.h"
 #include "mlir/Support/FileUtilities.h"
-#include "mlir/Support/ToolUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
-
-namespace {
-
-/// Reports the malformed text LLVM 19's parser does not survive
-/// (fm::checkParserHazards) in each chunk MlirOptMain is about to parse.
-LogicalResult checkParserHazards(const llvm::MemoryBuffer &input,
-                                 const MlirOptMainConfig &config) {
-  MLIRContext diagnostics;
-  std::string ignored;
-  llvm::raw_string_ostream sink(ignored);
-  return splitAndProcessBuffer(
-      llvm::MemoryBuffer::getMemBuffer(input.getMemBufferRef(),
-                                       /*RequiresNullTerminator=*/false),
-      [&](std::unique_ptr<llvm::MemoryBuffer> chunk, raw_ostream &) {
-        if (isBytecode(chunk->getMemBufferRef()))
-          return success();
-        llvm::SourceMgr sourceMgr;
-        sourceMgr.AddNewSourceBuffer(std::move(chunk), llvm::SMLoc());
-        SourceMgrDiagnosticHandler handler(sourceMgr, &diagnostics);
-        return fm::checkParserHazards(sourceMgr, &diagnostics);
-      },
-      sink, config.inputSplitMarker());
-}
-
-} // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
@@ -69,7 +41,10 @@ int main(int argc, char **argv) {
     llvm::errs() << errorMessage << "\n";
     return 1;
   }
-  if (failed(checkParserHazards(*input, config)))
+  // LLVM 19's parser does not survive some malformed text (ir/Parse.h).
+  MLIRContext diagnostics;
+  if (failed(fm::checkParserHazardsInChunks(
+          input->getMemBufferRef(), config.inputSplitMarker(), &diagnostics)))
     return 1;
   std::unique_ptr<llvm::ToolOutputFile> output =
       openOutputFile(outputFilename, &errorMessage);
