@@ -147,8 +147,12 @@ public:
     }
   }
 
-  /// The `fm.memory_plan` dictionary.
-  DictionaryAttr summary() {
+  /// Planned bytes by category: the `fm.memory_plan` dictionary's entries.
+  struct Totals {
+    int64_t weights, state, inputs, gradients, activations, saved, peak, arena;
+  };
+
+  Totals totals() {
     int64_t weights = 0, state = 0, inputs = 0;
     for (auto [index, argument] : llvm::enumerate(function.getArguments())) {
       const int64_t bytes = bytesOf(argument.getType());
@@ -190,17 +194,30 @@ public:
       peakLive = std::max(peakLive, live);
       activations = std::max(activations, liveIntermediate);
     }
+    return Totals{weights,
+                  state,
+                  inputs,
+                  gradients,
+                  activations,
+                  saved,
+                  weights + state + inputs + peakLive,
+                  arena};
+  }
+
+  /// The `fm.memory_plan` dictionary.
+  DictionaryAttr summary() {
+    const Totals planned = totals();
     Builder builder(function.getContext());
     auto entry = [&](StringRef name, int64_t value) {
       return builder.getNamedAttr(name, builder.getI64IntegerAttr(value));
     };
     return builder.getDictionaryAttr(
-        {entry("weights", weights), entry("optimizer_state", state),
-         entry("inputs", inputs), entry("gradients", gradients),
-         entry("activations", activations), entry("saved_activations", saved),
-         entry("workspace", 0),
-         entry("peak", weights + state + inputs + peakLive),
-         entry("arena", arena)});
+        {entry("weights", planned.weights),
+         entry("optimizer_state", planned.state),
+         entry("inputs", planned.inputs), entry("gradients", planned.gradients),
+         entry("activations", planned.activations),
+         entry("saved_activations", planned.saved), entry("workspace", 0),
+         entry("peak", planned.peak), entry("arena", planned.arena)});
   }
 
   /// One line per buffer, in timeline order: value, bytes, live steps and
@@ -409,5 +426,5 @@ std::optional<int64_t> fm::plannedPeakBytes(func::FuncOp function) {
   Planner planner(function);
   if (failed(planner.build()))
     return std::nullopt;
-  return planner.summary().getAs<IntegerAttr>("peak").getInt();
+  return planner.totals().peak;
 }
