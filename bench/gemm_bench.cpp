@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Gemm.h"
 #include "fmrt/fmrt.h"
 
 #include <immintrin.h>
@@ -183,9 +184,10 @@ int main(int argc, char **argv) {
        false},
       {"square            1024^3", 1, 1024, 1024, 1024, false, false},
   };
-  std::printf("| GEMM (fmrt_matmul_f32, %u threads) | GFLOP/s | %% of "
+  const bool own = fmrt::gemm::selectedKernel() == fmrt::gemm::Kernel::Avx512;
+  std::printf("| GEMM (fmrt_matmul_f32 on %s, %u threads) | GFLOP/s | %% of "
               "%u-thread peak |\n|---|---:|---:|\n",
-              threads, threads);
+              own ? "libfmrt's AVX-512 kernel" : "OpenBLAS", threads, threads);
   for (const Shape &shape : shapes) {
     const double gflops = measureGemm(shape, seconds);
     std::printf("| %s | %.1f | %.0f%% |\n", shape.what, gflops,

@@ -401,6 +401,7 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed,
   options.entries = {entryName};
   options.runtimeMatmul = false;
   options.approximate = false;
+  options.reassociate = false;
   // Invalid IR out of the lowering is still caught, after its half; `fmc
   // opt` with the pipeline names the pass.
   options.verifyEachPass = false;

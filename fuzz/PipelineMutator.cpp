@@ -65,6 +65,7 @@ const std::vector<PoolPass> &poolPasses() {
         {"fm-cpu-matmul-to-runtime", "", {}},
         {"fm-cpu-parallelize", "", {{"min-work", {"32768", "1", "64"}}}},
         {"fm-cpu-fast-math", "func.func", {{"approximate", {"true", "false"}}}},
+        {"fm-cpu-reassociate-reductions", "func.func", {}},
         {"fm-cpu-kernel-attributes", "", {}},
         {"fm-cpu-runtime-allocator", "", {}},
         {"fm-cpu-entry-points", "", {}},
@@ -72,7 +73,8 @@ const std::vector<PoolPass> &poolPasses() {
          "",
          {{"runtime-matmul", {"true", "false"}},
           {"parallel", {"true", "false"}},
-          {"approximate", {"true", "false"}}}},
+          {"approximate", {"true", "false"}},
+          {"reassociate", {"true", "false"}}}},
         // Upstream passes fmc's pipelines use.
         {"canonicalize", "", {}},
         {"cse", "", {}},

@@ -104,6 +104,8 @@ void buildBufferizePipeline(OpPassManager &pm,
 void buildBuffersToLLVMPipeline(OpPassManager &pm,
                                 const CpuPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(createCpuExpandStridedCopies());
+  if (options.reassociate)
+    pm.addNestedPass<func::FuncOp>(createCpuReassociateReductions());
   if (options.parallel) {
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
     pm.addPass(createCpuParallelize());
@@ -148,6 +150,12 @@ struct LowerPipelineOptions : PassPipelineOptions<LowerPipelineOptions> {
       *this, "approximate",
       llvm::cl::desc("Compute f32 exp and tanh with vectorizable "
                      "approximations (fm-cpu-fast-math) instead of libm"),
+      llvm::cl::init(true)};
+  Option<bool> reassociate{
+      *this, "reassociate",
+      llvm::cl::desc("Let LLVM reorder the accumulations of reductions "
+                     "(fm-cpu-reassociate-reductions) instead of keeping the "
+                     "interpreter's order"),
       llvm::cl::init(true)};
 };
 
@@ -280,6 +288,7 @@ void registerCpuPasses() {
         options.runtimeMatmul = registered.runtimeMatmul;
         options.parallel = registered.parallel;
         options.approximate = registered.approximate;
+        options.reassociate = registered.reassociate;
         buildBufferizePipeline(pm, options);
         buildBuffersToLLVMPipeline(pm, options);
       });

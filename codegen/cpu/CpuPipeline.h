@@ -31,6 +31,10 @@ struct CpuPipelineOptions {
   /// Compute f32 exp and tanh with fm-cpu-fast-math's vectorizable
   /// approximations instead of libm.
   bool approximate = true;
+  /// Let LLVM reorder (and so vectorize) the accumulations of reductions
+  /// (fm-cpu-reassociate-reductions) instead of keeping the interpreter's
+  /// order.
+  bool reassociate = true;
   /// Verify the IR after every pass (the pass manager's default), or only
   /// after each half of the lowering: the fuzzer lowers hundreds of small
   /// programs a second, and the verifier takes nearly half of that time.
@@ -43,7 +47,7 @@ void registerCpuDialects(mlir::DialectRegistry &registry);
 
 /// Registers the fm-cpu-* passes, the upstream passes of the lowering, and
 /// the `fm-cpu-lower` pipeline (the whole lowering, options `entries`,
-/// `runtime-matmul`, `parallel` and `approximate`).
+/// `runtime-matmul`, `parallel`, `approximate` and `reassociate`).
 void registerCpuPasses();
 
 /// The first half of the lowering: fm on tensors to linalg on buffers, with

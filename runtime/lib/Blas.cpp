@@ -1,16 +1,19 @@
 //===- Blas.cpp - GEMM for compiled code ----------------------------------===//
 //
-// fmrt_matmul_f32 hands matrix products to OpenBLAS, which runs
-// single-threaded: libfmrt's pool shares the work out itself, over the batch
-// when there are enough matrices, otherwise over blocks of rows (or columns)
-// of C. With OpenBLAS's own threads as well, two pools competed for the
-// cores, and OpenBLAS's idle threads spin on sched_yield for a while after
-// each GEMM, which took a fifth of a GPT step's time on two cores.
-// Debian's OpenBLAS 0.3.21 only has a process-wide thread count, so libfmrt
-// sets it to 1 the first time it multiplies.
+// fmrt_matmul_f32 runs each matrix product single-threaded on one of two
+// kernels: libfmrt's own (GemmAvx512.cpp) where the CPU has AVX-512, else
+// OpenBLAS; FMRT_GEMM=openblas|avx512|auto overrides the choice, to compare
+// them. libfmrt's pool shares the work out itself, over the batch when there
+// are enough matrices, otherwise over blocks of rows (or columns) of C.
+// With OpenBLAS's own threads as well, two pools competed for the cores,
+// and OpenBLAS's idle threads spin on sched_yield for a while after each
+// GEMM, which took a fifth of a GPT step's time on two cores. Debian's
+// OpenBLAS 0.3.21 only has a process-wide thread count, so libfmrt sets it
+// to 1 the first time it multiplies.
 //
 //===----------------------------------------------------------------------===//
 
+#include "Gemm.h"
 #include "fmrt/ThreadPool.h"
 #include "fmrt/fmrt.h"
 
@@ -23,14 +26,37 @@
 #include <cstring>
 #include <mutex>
 
+using fmrt::gemm::Kernel;
+
 namespace {
 
 /// Products smaller than this (m * n * k) run on the calling thread: waking
 /// the pool costs more than they do.
 constexpr double kParallelWork = 64.0 * 64 * 64;
-/// Rows or columns of C per parallel block: a multiple of OpenBLAS's
-/// micro-kernel tiles.
-constexpr int64_t kBlock = 16;
+/// Rows or columns of C per parallel block: a multiple of the kernels'
+/// tiles (libfmrt's: 12 x 32).
+constexpr int64_t kBlock = 48;
+
+Kernel chooseKernel() {
+  const bool avx512 = fmrt::gemm::avx512Available();
+  const char *forced = std::getenv("FMRT_GEMM");
+  if (!forced || !*forced || std::strcmp(forced, "auto") == 0)
+    return avx512 ? Kernel::Avx512 : Kernel::OpenBlas;
+  if (std::strcmp(forced, "openblas") == 0)
+    return Kernel::OpenBlas;
+  if (std::strcmp(forced, "avx512") == 0) {
+    if (avx512)
+      return Kernel::Avx512;
+    std::fprintf(stderr, "fmrt: FMRT_GEMM=avx512, but this CPU has no "
+                         "AVX-512F; using OpenBLAS\n");
+    return Kernel::OpenBlas;
+  }
+  std::fprintf(stderr,
+               "fmrt: ignoring FMRT_GEMM=%s (expected auto, avx512 or "
+               "openblas)\n",
+               forced);
+  return avx512 ? Kernel::Avx512 : Kernel::OpenBlas;
+}
 
 /// OpenBLAS takes 32-bit sizes. fmrt_matmul_f32 has no way to report an
 /// error, and a silently wrapped size would compute garbage.
@@ -46,11 +72,17 @@ blasint checkedSize(int64_t value, const char *name) {
 
 /// One row-major product: C (m x n) = op(A) op(B).
 struct Gemm {
+  Kernel kernel;
   bool transA, transB;
   blasint lda, ldb, ldc;
 
   void operator()(int64_t m, int64_t n, int64_t k, const float *a,
                   const float *b, float *c) const {
+    if (kernel == Kernel::Avx512) {
+      fmrt::gemm::avx512Product(transA, transB, m, n, k, a, lda, b, ldb, c,
+                                ldc);
+      return;
+    }
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
                 static_cast<blasint>(n), static_cast<blasint>(k), 1.0f, a, lda,
@@ -76,6 +108,11 @@ struct Gemm {
 
 } // namespace
 
+Kernel fmrt::gemm::selectedKernel() {
+  static const Kernel kernel = chooseKernel();
+  return kernel;
+}
+
 void fmrt_matmul_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
                      const float *a, int64_t lda, int64_t strideA, bool transA,
                      const float *b, int64_t ldb, int64_t strideB, bool transB,
@@ -95,8 +132,12 @@ void fmrt_matmul_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
   checkedSize(k, "k");
   static std::once_flag singleThreaded;
   std::call_once(singleThreaded, [] { openblas_set_num_threads(1); });
-  const Gemm gemm{transA, transB, checkedSize(lda, "lda"),
-                  checkedSize(ldb, "ldb"), checkedSize(ldc, "ldc")};
+  const Gemm gemm{fmrt::gemm::selectedKernel(),
+                  transA,
+                  transB,
+                  checkedSize(lda, "lda"),
+                  checkedSize(ldb, "ldb"),
+                  checkedSize(ldc, "ldc")};
 
   fmrt::ThreadPool &pool = fmrt::ThreadPool::global();
   // In double: the product of three 31-bit sizes overflows int64_t.

@@ -336,6 +336,8 @@ FMRT_EXPORT void fmrt_parallel_for(int64_t begin, int64_t end,
  * op(B) k x n, C m x n (overwritten). op(X) is X, or X transposed when
  * `transX`, in which case X is stored k x m (A) or n x k (B). lda, ldb and
  * ldc are row strides and strideA/B/C batch strides, in elements.
+ * Runs on libfmrt's own AVX-512 kernel where the CPU has AVX-512F, else on
+ * OpenBLAS; FMRT_GEMM=openblas (or avx512, auto) overrides the choice.
  * Callers from generated code must pass the bool flags zero-extended (LLVM's
  * `zeroext` on an i1 argument). */
 FMRT_EXPORT void fmrt_matmul_f32(int64_t batch, int64_t m, int64_t n, int64_t k,

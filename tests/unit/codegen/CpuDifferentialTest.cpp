@@ -835,6 +835,7 @@ TEST_P(CpuTrainingTest, StepsMatchInterpreter) {
   options.entries = {"train_step"};
   options.runtimeMatmul = !c.exact;
   options.approximate = !c.exact;
+  options.reassociate = !c.exact;
   FailureOr<std::unique_ptr<fm::cpu::JitModule>> jit =
       fm::cpu::JitModule::compile(*module, options);
   ASSERT_TRUE(succeeded(jit)) << diagnostics;

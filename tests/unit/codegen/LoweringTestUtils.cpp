@@ -37,11 +37,13 @@ std::unique_ptr<CompiledModule> CompiledModule::compile(ModuleOp module,
                                     return success();
                                   });
   // The tests check the lowering bit for bit, so matrix products stay loops
-  // rather than OpenBLAS calls, which sum in another order, and exp and tanh
-  // are libm's, as the interpreter's.
+  // rather than libfmrt's GEMM, and reductions keep their order, as the
+  // interpreter's (both sum in another order otherwise); exp and tanh are
+  // libm's, as the interpreter's.
   cpu::CpuPipelineOptions options;
   options.runtimeMatmul = false;
   options.approximate = false;
+  options.reassociate = false;
   FailureOr<std::unique_ptr<cpu::JitModule>> jit =
       cpu::JitModule::compile(module, options);
   if (failed(jit)) {

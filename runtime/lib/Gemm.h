@@ -1,0 +1,33 @@
+//===- Gemm.h - libfmrt's own f32 GEMM kernel -------------------*- C++ -*-===//
+//
+// fmrt_matmul_f32 (Blas.cpp) runs its products on this kernel where the CPU
+// has AVX-512, and on OpenBLAS elsewhere. Internal to libfmrt.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FMRT_LIB_GEMM_H
+#define FMRT_LIB_GEMM_H
+
+#include <cstdint>
+
+namespace fmrt::gemm {
+
+enum class Kernel { Avx512, OpenBlas };
+
+/// The kernel fmrt_matmul_f32 runs its products on: libfmrt's own where the
+/// CPU has AVX-512F, else OpenBLAS, unless FMRT_GEMM (auto, avx512 or
+/// openblas) says otherwise. Chosen once per process.
+Kernel selectedKernel();
+
+/// Whether this CPU can run avx512Product.
+bool avx512Available();
+
+/// C (m x n) = op(A) (m x k) . op(B) (k x n), all row-major, overwriting C;
+/// op transposes a stored k x m A (n x k B) when transA (transB). m, n and
+/// k are positive. Single-threaded; call only where avx512Available().
+void avx512Product(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
+                   const float *a, int64_t lda, const float *b, int64_t ldb,
+                   float *c, int64_t ldc);
+
+} // namespace fmrt::gemm
+
+#endif // FMRT_LIB_GEMM_H

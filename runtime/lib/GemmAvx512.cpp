@@ -1,0 +1,288 @@
+//===- GemmAvx512.cpp - libfmrt's own f32 GEMM for AVX-512 ----------------===//
+//
+// A blocked GEMM in the manner of BLIS (Goto's algorithm): B is packed a
+// block of kKc x kNc at a time into panels of kNr columns, A a block of
+// kMc x kKc into panels of kMr rows, and a register-blocked micro-kernel
+// multiplies one A panel by one B panel into a kMr x kNr tile of C held in
+// 24 zmm accumulators, reading each A value as an embedded broadcast. The
+// B panel (kKc x kNr, 32 KB) stays in L1 while the kernel walks down the A
+// block, which stays in L2.
+//
+// Why fmc has its own: Debian's OpenBLAS picks its kernels by CPU model, and
+// on machines whose environment pins OPENBLAS_CORETYPE to an older core
+// (because some OpenBLAS builds miscompute on newer ones) it runs AVX2
+// kernels at half the FMA peak. This kernel needs only AVX-512F, which it
+// checks at run time, so the rest of libfmrt stays portable: every function
+// here carries the target attribute instead of the whole file being built
+// with -mavx512f, which would also let AVX-512 code into inline functions
+// shared with other files.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Gemm.h"
+
+#include <cstdlib>
+
+#if defined(__x86_64__)
+
+#include <immintrin.h>
+
+#include <algorithm>
+
+#define FMRT_AVX512 __attribute__((target("avx512f")))
+
+namespace fmrt::gemm {
+namespace {
+
+/// Rows and columns of the C tile the micro-kernel keeps in registers:
+/// 12 x 2 zmm accumulators of the 32 zmm registers.
+constexpr int kMr = 12;
+constexpr int kNr = 32;
+/// Depth of a block: a kKc x kNr B panel is 32 KB, within L1 (48 KB).
+constexpr int64_t kKc = 256;
+/// Rows of A per block: kMc x kKc floats is 240 KB, well within L2.
+constexpr int64_t kMc = 20 * kMr;
+/// Columns of B per block: kKc x kNc floats is 1 MB.
+constexpr int64_t kNc = 32 * kNr;
+
+/// Lanes [0, count) of a 16-lane mask, count clamped to [0, 16].
+FMRT_AVX512 __mmask16 firstLanes(int64_t count) {
+  if (count <= 0)
+    return 0;
+  return count >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << count) - 1);
+}
+
+/// A 64-byte-aligned scratch buffer per thread, grown on demand.
+class Scratch {
+public:
+  ~Scratch() { std::free(data_); }
+  float *get(size_t floats) {
+    if (floats > capacity_) {
+      std::free(data_);
+      // aligned_alloc wants a multiple of the alignment.
+      const size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+      data_ = static_cast<float *>(std::aligned_alloc(64, bytes));
+      if (!data_)
+        std::abort();
+      capacity_ = floats;
+    }
+    return data_;
+  }
+
+private:
+  float *data_ = nullptr;
+  size_t capacity_ = 0;
+};
+
+/// C[0:Rows, 0:32] (= or +=) A panel . B panel over depth kc. The columns
+/// past C's edge are masked off; the packed panels are zero-padded.
+template <int Rows>
+FMRT_AVX512 void
+microKernel(int64_t kc, const float *packedA, const float *packedB, float *c,
+            int64_t ldc, __mmask16 mask0, __mmask16 mask1, bool accumulate) {
+  __m512 acc0[Rows], acc1[Rows];
+#pragma clang loop unroll(full)
+  for (int r = 0; r < Rows; ++r) {
+    // The tile of C is needed only at the end: fetching it now hides the
+    // misses of its first write (or read) behind the products.
+    _mm_prefetch(reinterpret_cast<const char *>(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char *>(c + r * ldc + 16), _MM_HINT_T0);
+    acc0[r] = _mm512_setzero_ps();
+    acc1[r] = _mm512_setzero_ps();
+  }
+#pragma clang loop unroll_count(4)
+  for (int64_t p = 0; p < kc; ++p) {
+    const __m512 b0 = _mm512_load_ps(packedB + p * kNr);
+    const __m512 b1 = _mm512_load_ps(packedB + p * kNr + 16);
+#pragma clang loop unroll(full)
+    for (int r = 0; r < Rows; ++r) {
+      const __m512 a = _mm512_set1_ps(packedA[p * kMr + r]);
+      acc0[r] = _mm512_fmadd_ps(a, b0, acc0[r]);
+      acc1[r] = _mm512_fmadd_ps(a, b1, acc1[r]);
+    }
+  }
+#pragma clang loop unroll(full)
+  for (int r = 0; r < Rows; ++r) {
+    float *row = c + r * ldc;
+    if (accumulate) {
+      acc0[r] = _mm512_add_ps(acc0[r], _mm512_maskz_loadu_ps(mask0, row));
+      acc1[r] = _mm512_add_ps(acc1[r], _mm512_maskz_loadu_ps(mask1, row + 16));
+    }
+    _mm512_mask_storeu_ps(row, mask0, acc0[r]);
+    _mm512_mask_storeu_ps(row + 16, mask1, acc1[r]);
+  }
+}
+
+using MicroKernel = void (*)(int64_t, const float *, const float *, float *,
+                             int64_t, __mmask16, __mmask16, bool);
+
+/// microKernel<rows>, for the last, shorter panel of a block as well.
+constexpr MicroKernel kMicroKernels[kMr + 1] = {
+    nullptr,        microKernel<1>, microKernel<2>,  microKernel<3>,
+    microKernel<4>, microKernel<5>, microKernel<6>,  microKernel<7>,
+    microKernel<8>, microKernel<9>, microKernel<10>, microKernel<11>,
+    microKernel<12>};
+
+/// Loads rows [0, rows) x lanes [0, lanes) of a 16 x 16 block at `source`
+/// (rows `stride` apart), zero elsewhere.
+FMRT_AVX512 void loadBlock(__m512 block[16], const float *source,
+                           int64_t stride, int64_t rows, int64_t lanes) {
+  const __mmask16 mask = firstLanes(lanes);
+  for (int64_t i = 0; i < 16; ++i)
+    block[i] = i < rows ? _mm512_maskz_loadu_ps(mask, source + i * stride)
+                        : _mm512_setzero_ps();
+}
+
+/// Transposes a 16 x 16 block in registers: lane l of row i goes to lane i
+/// of row l. Each of the four stages swaps bit w of the row number with
+/// bit w of the lane number, a pair of rows at a time.
+FMRT_AVX512 void transpose16(__m512 block[16]) {
+  const __m512i lane =
+      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+#pragma clang loop unroll(full)
+  for (int w = 8; w >= 1; w /= 2) {
+    const __m512i width = _mm512_set1_epi32(w);
+    const __mmask16 upper = _mm512_test_epi32_mask(lane, width);
+    // Row i (bit w clear) keeps its lower lanes and takes row i + w's lower
+    // lanes as its upper ones; row i + w takes row i's upper lanes as its
+    // lower ones and keeps its upper lanes. permutex2var indexes row i's
+    // lanes as 0-15 and row i + w's as 16-31.
+    const __m512i intoLower =
+        _mm512_mask_add_epi32(lane, upper, lane, _mm512_set1_epi32(16 - w));
+    const __m512i intoUpper = _mm512_mask_add_epi32(
+        _mm512_add_epi32(lane, width), upper, lane, _mm512_set1_epi32(16));
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 16; ++i) {
+      if (i & w)
+        continue;
+      const __m512 lower = block[i], upperRow = block[i + w];
+      block[i] = _mm512_permutex2var_ps(lower, intoLower, upperRow);
+      block[i + w] = _mm512_permutex2var_ps(lower, intoUpper, upperRow);
+    }
+  }
+}
+
+/// Packs rows [0, mc) x depth [0, kc) of op(A), starting at `a`, into
+/// panels of kMr rows: panel i holds its element (r, p) at [p * kMr + r],
+/// zero past the last row.
+FMRT_AVX512 void packA(bool transA, int64_t mc, int64_t kc, const float *a,
+                       int64_t lda, float *packed) {
+  if (transA) {
+    // op(A)'s rows are stored columns: each depth step is a stored row,
+    // read from start to end so that the prefetchers follow.
+    for (int64_t p = 0; p < kc; ++p)
+      for (int64_t first = 0; first < mc; first += kMr)
+        _mm512_mask_storeu_ps(
+            packed + first * kc + p * kMr, firstLanes(kMr),
+            _mm512_maskz_loadu_ps(firstLanes(mc - first), a + p * lda + first));
+    return;
+  }
+  // op(A)'s rows are stored rows: transpose 16 x 16 blocks, of which the
+  // rows past the panel's are zero.
+  for (int64_t first = 0; first < mc; first += kMr) {
+    const int64_t rows = std::min<int64_t>(kMr, mc - first);
+    float *panel = packed + first * kc;
+    for (int64_t p = 0; p < kc; p += 16) {
+      const int64_t depth = std::min<int64_t>(16, kc - p);
+      __m512 block[16];
+      loadBlock(block, a + first * lda + p, lda, rows, depth);
+      transpose16(block);
+      for (int64_t q = 0; q < depth; ++q)
+        _mm512_mask_storeu_ps(panel + (p + q) * kMr, firstLanes(kMr), block[q]);
+    }
+  }
+}
+
+/// Packs depth [0, kc) x columns [0, nc) of op(B), starting at `b`, into
+/// panels of kNr columns: panel j holds its element (p, c) at [p * kNr + c],
+/// zero past the last column.
+FMRT_AVX512 void packB(bool transB, int64_t kc, int64_t nc, const float *b,
+                       int64_t ldb, float *packed) {
+  if (!transB) {
+    // Each depth step is a stored row, read from start to end.
+    for (int64_t p = 0; p < kc; ++p)
+      for (int64_t first = 0; first < nc; first += kNr) {
+        const float *source = b + p * ldb + first;
+        float *target = packed + first * kc + p * kNr;
+        _mm512_store_ps(target,
+                        _mm512_maskz_loadu_ps(firstLanes(nc - first), source));
+        _mm512_store_ps(
+            target + 16,
+            _mm512_maskz_loadu_ps(firstLanes(nc - first - 16), source + 16));
+      }
+    return;
+  }
+  for (int64_t first = 0; first < nc; first += kNr) {
+    const int64_t columns = std::min<int64_t>(kNr, nc - first);
+    float *panel = packed + first * kc;
+    // op(B)'s columns are stored rows: transpose 16 x 16 blocks, each
+    // half of the panel in turn.
+    for (int64_t half = 0; half < kNr; half += 16) {
+      const int64_t count = std::clamp<int64_t>(columns - half, 0, 16);
+      for (int64_t p = 0; p < kc; p += 16) {
+        const int64_t depth = std::min<int64_t>(16, kc - p);
+        __m512 block[16];
+        loadBlock(block, b + (first + half) * ldb + p, ldb, count, depth);
+        transpose16(block);
+        for (int64_t q = 0; q < depth; ++q)
+          _mm512_store_ps(panel + (p + q) * kNr + half, block[q]);
+      }
+    }
+  }
+}
+
+} // namespace
+
+bool avx512Available() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f");
+}
+
+FMRT_AVX512 void avx512Product(bool transA, bool transB, int64_t m, int64_t n,
+                               int64_t k, const float *a, int64_t lda,
+                               const float *b, int64_t ldb, float *c,
+                               int64_t ldc) {
+  thread_local Scratch scratchA, scratchB;
+  float *packedA = scratchA.get(kMc * kKc);
+  float *packedB = scratchB.get(kKc * kNc);
+  for (int64_t jc = 0; jc < n; jc += kNc) {
+    const int64_t nc = std::min(kNc, n - jc);
+    for (int64_t pc = 0; pc < k; pc += kKc) {
+      const int64_t kc = std::min(kKc, k - pc);
+      packB(transB, kc, nc, transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb,
+            packedB);
+      for (int64_t ic = 0; ic < m; ic += kMc) {
+        const int64_t mc = std::min(kMc, m - ic);
+        packA(transA, mc, kc, transA ? a + pc * lda + ic : a + ic * lda + pc,
+              lda, packedA);
+        for (int64_t jr = 0; jr < nc; jr += kNr) {
+          const __mmask16 mask0 = firstLanes(nc - jr),
+                          mask1 = firstLanes(nc - jr - 16);
+          for (int64_t ir = 0; ir < mc; ir += kMr) {
+            const int64_t rows = std::min<int64_t>(kMr, mc - ir);
+            kMicroKernels[rows](kc, packedA + ir * kc, packedB + jr * kc,
+                                c + (ic + ir) * ldc + jc + jr, ldc, mask0,
+                                mask1, pc > 0);
+          }
+        }
+      }
+    }
+  }
+}
+
+} // namespace fmrt::gemm
+
+#else // Not x86-64: OpenBLAS runs every product.
+
+namespace fmrt::gemm {
+
+bool avx512Available() { return false; }
+
+void avx512Product(bool, bool, int64_t, int64_t, int64_t, const float *,
+                   int64_t, const float *, int64_t, float *, int64_t) {
+  std::abort();
+}
+
+} // namespace fmrt::gemm
+
+#endif
