@@ -5,7 +5,8 @@ compiled CPU backend and PyTorch eager, and fmc's compile time.
 Prints two Markdown tables:
   1. the median time of one training step (AdamW, clipping) of
      `fmc new gpt --layers 2 --dim 256 --seq 128 --batch 8` for each
-     backend, with the speed-ups of the compiled backend; PyTorch runs the
+     backend, with the speed-ups of the compiled backend (also run with its
+     GEMMs on OpenBLAS, FMRT_GEMM=openblas, for comparison); PyTorch runs the
      same model (bench/pytorch_gpt.py) at 1 and 2 threads, and the column is
      left out when torch cannot be imported;
   2. the wall time of `fmc compile --pipeline fm-train` for that GPT and for
@@ -36,10 +37,12 @@ def generate(fmc, options, path):
     run([fmc, "new", "gpt", *options, "-o", path])
 
 
-def fmc_step_ms(fmc, model, backend, steps, workdir):
+def fmc_step_ms(fmc, model, backend, steps, workdir, gemm=None):
+    """Median ms per step; `gemm` sets FMRT_GEMM (libfmrt's GEMM kernel)."""
+    env = dict(os.environ, FMRT_GEMM=gemm) if gemm else None
     output = run([fmc, "train", model, "--data", CORPUS, "--steps",
                   str(steps), "--backend", backend, "--log-every", "0",
-                  "--loss-csv", os.path.join(workdir, "loss.csv")])
+                  "--loss-csv", os.path.join(workdir, "loss.csv")], env=env)
     match = re.search(r"median step ([0-9.]+) ms", output)
     if not match:
         sys.exit(f"step_time.py: no step time in fmc train's output:\n{output}")
@@ -97,10 +100,17 @@ def main():
               flush=True)
         interp = fmc_step_ms(fmc, model, "interp", args.interp_steps, workdir)
         compiled = fmc_step_ms(fmc, model, "cpu", args.steps, workdir)
+        # The same step with its GEMMs on OpenBLAS: the baseline for
+        # libfmrt's own kernel (on CPUs without AVX-512 both rows are
+        # OpenBLAS).
+        on_openblas = fmc_step_ms(fmc, model, "cpu", args.steps, workdir,
+                                  gemm="openblas")
         torch = pytorch_step_ms(args.steps)
         threads = os.environ.get("FMRT_NUM_THREADS", str(os.cpu_count()))
-        rows = [("fmc interpreter", interp),
-                (f"fmc compiled CPU ({threads} threads)", compiled)]
+        compiled_name = f"fmc compiled CPU ({threads} threads)"
+        rows = [("fmc interpreter", interp), (compiled_name, compiled),
+                ("fmc compiled CPU, GEMMs on OpenBLAS (FMRT_GEMM=openblas)",
+                 on_openblas)]
         if torch:
             for count, ms in sorted(torch.items()):
                 rows.append((f"PyTorch eager, {count} thread"
@@ -108,7 +118,7 @@ def main():
         print("\n| backend | ms / step | compiled is faster by |")
         print("|---|---:|---:|")
         for name, ms in rows:
-            ratio = "" if ms == compiled else f"{ms / compiled:.1f}x"
+            ratio = "" if name == compiled_name else f"{ms / compiled:.1f}x"
             print(f"| {name} | {ms:.1f} | {ratio} |")
         if "OPENBLAS_CORETYPE" in os.environ:
             print(f"(OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} "

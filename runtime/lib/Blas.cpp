@@ -33,9 +33,11 @@ namespace {
 /// Products smaller than this (m * n * k) run on the calling thread: waking
 /// the pool costs more than they do.
 constexpr double kParallelWork = 64.0 * 64 * 64;
-/// Rows or columns of C per parallel block: a multiple of the kernels'
-/// tiles (libfmrt's: 12 x 32).
-constexpr int64_t kBlock = 48;
+/// Rows or columns of C per parallel block. Small, so that the threads'
+/// shares come out even (1024 rows in blocks of 48 split 528 / 496); each
+/// share ends in at most one partial tile of the kernel (libfmrt's are
+/// 12 x 32).
+constexpr int64_t kBlock = 16;
 
 Kernel chooseKernel() {
   const bool avx512 = fmrt::gemm::avx512Available();

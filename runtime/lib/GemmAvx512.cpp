@@ -128,9 +128,17 @@ constexpr MicroKernel kMicroKernels[kMr + 1] = {
 FMRT_AVX512 void loadBlock(__m512 block[16], const float *source,
                            int64_t stride, int64_t rows, int64_t lanes) {
   const __mmask16 mask = firstLanes(lanes);
-  for (int64_t i = 0; i < 16; ++i)
-    block[i] = i < rows ? _mm512_maskz_loadu_ps(mask, source + i * stride)
-                        : _mm512_setzero_ps();
+  for (int64_t i = 0; i < 16; ++i) {
+    if (i >= rows) {
+      block[i] = _mm512_setzero_ps();
+      continue;
+    }
+    // Sixteen rows are more streams than the prefetchers follow: ask for
+    // the row's block after next.
+    _mm_prefetch(reinterpret_cast<const char *>(source + i * stride + 32),
+                 _MM_HINT_T0);
+    block[i] = _mm512_maskz_loadu_ps(mask, source + i * stride);
+  }
 }
 
 /// Transposes a 16 x 16 block in registers: lane l of row i goes to lane i
