@@ -86,18 +86,23 @@ def CpuExpandStridedCopies
 
 def CpuReassociateReductions
     : Pass<"fm-cpu-reassociate-reductions", "mlir::func::FuncOp"> {
-  let summary = "Lets LLVM reorder the sums (and products, maxima, minima) "
-                "of linalg reductions";
+  let summary = "Lets LLVM reorder, and so vectorize, the accumulations of "
+                "linalg reductions";
   let description = [{
-    Marks the float op that folds each element into a `linalg.generic`
-    reduction's accumulator (`arith.addf`, `mulf`, `maximumf`, `minimumf`,
-    `maxnumf`, `minnumf`) `reassoc`. Without it LLVM must add in the loop's
-    order, one element after another, and cannot vectorize the loop: the
-    row sums of softmax and cross-entropy took as long as the rest of their
-    kernels together. The numerics contract asks for f32 accumulation, not
-    an order; the result differs from the interpreter's (which adds in
-    order) by rounding, a few units in the last place for rows of
-    hundreds. Maxima and minima do not change at all.
+    In the body of a `linalg.generic` reduction:
+      - the float op that folds each element into an accumulator
+        (`arith.addf`, `mulf`, `maximumf`, `minimumf`, `maxnumf`,
+        `minnumf`) gets `reassoc`;
+      - the interpreter's maximum as `fm-lower-to-linalg` builds it,
+        `acc > x || isnan(acc) ? acc : x`, becomes `arith.maximumf acc, x`.
+    Without them LLVM must accumulate in the loop's order, one element after
+    another, and cannot vectorize the loop: the row sums and maxima of
+    softmax and cross-entropy took as long as the rest of their kernels
+    together. The numerics contract asks for f32 accumulation, not an
+    order. Sums and products then differ from the interpreter's (which
+    accumulates in order) by rounding, a few units in the last place for
+    rows of hundreds; maxima only in which zero a row of +0 and -0 gives
+    (+0; the interpreter gives the later one). NaN still propagates.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

@@ -75,3 +75,60 @@ func.func @sum_of_squares(%x: memref<4x8xf32>, %out: memref<4xf32>) {
   }
   return
 }
+
+// -----
+
+// The interpreter's maximum, NaN-propagating compare and select, becomes
+// arith.maximumf (vectorizable); the compares go with it.
+#row = affine_map<(d0, d1) -> (d0, d1)>
+#max = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @row_max
+// CHECK: ^bb0(%[[IN:.+]]: f32, %[[ACC:.+]]: f32):
+// CHECK-NEXT: %[[MAX:.+]] = arith.maximumf %[[ACC]], %[[IN]] fastmath<reassoc> : f32
+// CHECK-NEXT: linalg.yield %[[MAX]] : f32
+func.func @row_max(%x: memref<4x8xf32>, %out: memref<4xf32>) {
+  linalg.generic {indexing_maps = [#row, #max], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x8xf32>) outs(%out : memref<4xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %greater = arith.cmpf ogt, %acc, %in : f32
+    %nan = arith.cmpf uno, %acc, %acc : f32
+    %keep = arith.ori %greater, %nan : i1
+    %m = arith.select %keep, %acc, %in : f32
+    linalg.yield %m : f32
+  }
+  return
+}
+
+// -----
+
+// A select that is not that maximum stays: here the comparison is the
+// other way round (a minimum that keeps NaN), and in an elementwise
+// generic nothing is an accumulator.
+#row = affine_map<(d0, d1) -> (d0, d1)>
+#max = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @other_selects
+// CHECK: arith.select
+// CHECK: arith.select
+// CHECK-NOT: arith.maximumf
+func.func @other_selects(%x: memref<4x8xf32>, %out: memref<4xf32>, %y: memref<4xf32>) {
+  linalg.generic {indexing_maps = [#row, #max], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x8xf32>) outs(%out : memref<4xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %less = arith.cmpf olt, %acc, %in : f32
+    %nan = arith.cmpf uno, %acc, %acc : f32
+    %keep = arith.ori %less, %nan : i1
+    %m = arith.select %keep, %acc, %in : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      outs(%y : memref<4xf32>) {
+  ^bb0(%o: f32):
+    %zero = arith.constant 0.0 : f32
+    %greater = arith.cmpf ogt, %o, %zero : f32
+    %nan = arith.cmpf uno, %o, %o : f32
+    %keep = arith.ori %greater, %nan : i1
+    %m = arith.select %keep, %o, %zero : f32
+    linalg.yield %m : f32
+  }
+  return
+}
