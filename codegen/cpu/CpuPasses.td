@@ -31,9 +31,15 @@ def CpuFuseElementwise : Pass<"fm-cpu-fuse-elementwise"> {
     group, or of the whole program, one by one): a chain like
     bias add → GELU → cast, or exp → sum, becomes one loop nest that reads
     its inputs once and writes one result, instead of one pass over memory
-    per op. A producer is fused only into its single user, so no work is
-    ever duplicated, and never into or out of a contraction: matrix
-    products must stay recognizable for `fm-cpu-matmul-to-runtime`.
+    per op. A producer is fused only into its single user, so no real work
+    is ever duplicated, and never into or out of a contraction: matrix
+    products must stay recognizable for `fm-cpu-matmul-to-runtime`. The
+    exception are values computed from their indices alone with integer
+    arithmetic and comparisons (iota, a causal mask), which are fused into
+    every user: recomputing them is cheaper than reading them back, and
+    booleans in memory (a byte each) kept LLVM from vectorizing their
+    readers well (the masked select of causal attention ran at two cycles
+    an element).
     Fusion composes the ops' scalar bodies unchanged, so results stay bit
     for bit those of the separate loops.
   }];

@@ -33,6 +33,27 @@ bool readsItsOutputs(Operation *op) {
          });
 }
 
+/// Whether `op` computes its values from their indices alone, with integer
+/// and comparison arithmetic (iota, a causal mask): cheaper to recompute in
+/// each consumer than to store and read back. Compiled code keeps booleans
+/// in memory as one byte each, which LLVM gathers one at a time when it
+/// vectorizes their reader: the causal-attention mask's select ran at two
+/// cycles an element.
+bool computesFromIndices(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInputs() != 0 ||
+      generic.getNumReductionLoops() != 0 || readsItsOutputs(op))
+    return false;
+  return llvm::all_of(generic.getBody()->without_terminator(),
+                      [](Operation &bodyOp) {
+                        return isa<linalg::IndexOp, arith::ConstantOp,
+                                   arith::IndexCastOp, arith::CmpIOp,
+                                   arith::AddIOp, arith::SubIOp, arith::MulIOp,
+                                   arith::AndIOp, arith::OrIOp, arith::XOrIOp,
+                                   arith::SelectOp>(bodyOp);
+                      });
+}
+
 struct CpuFuseElementwisePass
     : fm::cpu::impl::CpuFuseElementwiseBase<CpuFuseElementwisePass> {
   void runOnOperation() override {
@@ -40,8 +61,10 @@ struct CpuFuseElementwisePass
     RewritePatternSet patterns(context);
     linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *use) {
       Operation *producer = use->get().getDefiningOp();
-      return producer && producer->hasOneUse() && !isContraction(producer) &&
-             !readsItsOutputs(producer) && !isContraction(use->getOwner());
+      return producer &&
+             (producer->hasOneUse() || computesFromIndices(producer)) &&
+             !isContraction(producer) && !readsItsOutputs(producer) &&
+             !isContraction(use->getOwner());
     });
     // Fusion leaves unused operands and results behind; these drop them.
     linalg::GenericOp::getCanonicalizationPatterns(patterns, context);

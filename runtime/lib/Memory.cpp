@@ -65,8 +65,7 @@ public:
     }
     void *raw = std::aligned_alloc(kAlignment, kHeader + bytes);
     if (!raw) {
-      std::fprintf(stderr, "fmrt: out of memory allocating %zu bytes\n",
-                   bytes);
+      std::fprintf(stderr, "fmrt: out of memory allocating %zu bytes\n", bytes);
       std::abort();
     }
     *static_cast<size_t *>(raw) = bytes;

@@ -96,3 +96,30 @@ func.func @accumulating_producer(%a: tensor<4x16xf32>, %b: tensor<16xf32>) -> te
   } -> tensor<4x16xf32>
   return %product : tensor<4x16xf32>
 }
+
+// -----
+
+// A causal mask computed from indices alone is recomputed in each of its
+// users rather than stored as booleans: no i1 tensor is left, and both
+// selects compare the indices themselves.
+// CHECK-LABEL: func.func @causal_mask
+// CHECK-NOT: xi1>
+// CHECK: linalg.generic
+// CHECK-DAG: linalg.index 1
+// CHECK-DAG: linalg.index 2
+// CHECK: arith.cmpi sge
+// CHECK: arith.select
+// CHECK: linalg.generic
+// CHECK: arith.cmpi sge
+// CHECK: arith.select
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @causal_mask(%a: tensor<4x8x8xf32>, %b: tensor<4x8x8xf32>) -> (tensor<4x8x8xf32>, tensor<4x8x8xf32>) {
+  %rows = fm.iota : tensor<8x8xi32>
+  %columns = fm.iota axis 1 : tensor<8x8xi32>
+  %mask = fm.ge %rows, %columns : tensor<8x8xi32>
+  %fill = fm.constant dense<-1.000000e+09> : tensor<f32>
+  %0 = fm.select %mask, %a, %fill : tensor<8x8xi1>, tensor<4x8x8xf32>, tensor<f32>
+  %1 = fm.select %mask, %b, %fill : tensor<8x8xi1>, tensor<4x8x8xf32>, tensor<f32>
+  return %0, %1 : tensor<4x8x8xf32>, tensor<4x8x8xf32>
+}
