@@ -44,14 +44,13 @@ bool computesFromIndices(Operation *op) {
   if (!generic || generic.getNumDpsInputs() != 0 ||
       generic.getNumReductionLoops() != 0 || readsItsOutputs(op))
     return false;
-  return llvm::all_of(generic.getBody()->without_terminator(),
-                      [](Operation &bodyOp) {
-                        return isa<linalg::IndexOp, arith::ConstantOp,
-                                   arith::IndexCastOp, arith::CmpIOp,
-                                   arith::AddIOp, arith::SubIOp, arith::MulIOp,
-                                   arith::AndIOp, arith::OrIOp, arith::XOrIOp,
-                                   arith::SelectOp>(bodyOp);
-                      });
+  return llvm::all_of(
+      generic.getBody()->without_terminator(), [](Operation &bodyOp) {
+        return isa<linalg::IndexOp, arith::ConstantOp, arith::IndexCastOp,
+                   arith::CmpIOp, arith::AddIOp, arith::SubIOp, arith::MulIOp,
+                   arith::AndIOp, arith::OrIOp, arith::XOrIOp, arith::SelectOp>(
+            bodyOp);
+      });
 }
 
 struct CpuFuseElementwisePass
