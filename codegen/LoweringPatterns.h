@@ -4,7 +4,9 @@
 // shape and conversion ops (LowerElementwise.cpp); contractions,
 // reductions, normalizations, gathers and their gradients
 // (LowerStructured.cpp); and FP8 scaling (LowerFp8.cpp). Every pattern rewrites
-// one fm op into upstream ops on tensors of the same types.
+// one fm op into upstream ops on tensors of the same types. Before them, one
+// fm-to-fm rewrite turns sums of disjoint pads into concatenations
+// (SumOfPads.cpp).
 //
 //===----------------------------------------------------------------------===//
 #ifndef FM_CODEGEN_LOWERINGPATTERNS_H
@@ -23,6 +25,11 @@ void populateElementwiseLoweringPatterns(mlir::RewritePatternSet &patterns);
 /// layer_norm, rms_norm and their gradients, embedding, embedding_grad,
 /// cross_entropy, cross_entropy_grad.
 void populateStructuredLoweringPatterns(mlir::RewritePatternSet &patterns);
+
+/// fm to fm, before the lowering: sums of zero pads of pieces at disjoint
+/// places along one axis (the gradient of a tensor read as slices) become
+/// an fm.concat of the pieces (SumOfPads.cpp).
+void populateSumOfPadsPatterns(mlir::RewritePatternSet &patterns);
 
 /// quantize, dequantize, scaled_matmul, quantize_expanded,
 /// dequantize_expanded.

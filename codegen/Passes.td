@@ -15,6 +15,12 @@ def LowerToLinalg : Pass<"fm-lower-to-linalg", "mlir::ModuleOp"> {
     rounds exactly as the interpreter does, since LLVM has no FP8 types and
     fmc does not rely on the host's bf16 conversion. An fm op without a
     lowering is an error naming it.
+
+    Before that, an f32 sum of zero pads at disjoint places along one axis
+    (fm-autodiff's gradient of a tensor read as slices, a fused QKV
+    projection's) becomes an `fm.concat` of the pieces, each plus +0 (which
+    keeps the sum's bits): each is written once into its place instead of
+    into a zero-filled copy of the whole, and the adds go.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
