@@ -166,6 +166,16 @@ double sensitivity(ModuleOp module, func::FuncOp function,
   return largest;
 }
 
+/// Whether an element of `tensors` is NaN or infinite.
+bool anyNonFinite(llvm::ArrayRef<fmrt::Tensor> tensors) {
+  for (const fmrt::Tensor &tensor : tensors)
+    if (fmrt::isFloat(tensor.dtype()))
+      for (int64_t i = 0; i < tensor.numElements(); ++i)
+        if (!std::isfinite(tensor.getDouble(i)))
+          return true;
+  return false;
+}
+
 std::string compareAll(llvm::ArrayRef<fmrt::Tensor> actual,
                        llvm::ArrayRef<fmrt::Tensor> expected, double tolerance,
                        double absolute = 0) {
@@ -374,11 +384,14 @@ Outcome replay(const FuzzCase &fuzzCase, llvm::StringRef path, uint64_t seed,
   // the format's rounding, and a program whose results then stop being
   // finite has nothing to compare. Neither has one whose own
   // discontinuous ops (its quantizations, FP8 casts, comparisons) see the
-  // new rounding: a code or a branch may flip.
+  // new rounding: a code or a branch may flip. Nor one with NaN or an
+  // infinity among its results: one that reaches a new quantization's
+  // scale (the largest magnitude of its tensor or group) makes all it
+  // scales NaN.
   const Quantization quantizedAfter = quantizationOf(after);
   double fp8Tolerance = 0;
   if (quantizedAfter.count != quantizedBefore.count &&
-      quantizedBefore.discontinuous)
+      (quantizedBefore.discontinuous || anyNonFinite(*original)))
     fp8Tolerance = INFINITY;
   else if (quantizedAfter.count != quantizedBefore.count) {
     const double precision =

@@ -84,9 +84,12 @@ const std::vector<PoolPass> &poolPasses() {
         {"sccp", "", {}},
         {"loop-invariant-code-motion", "", {}},
         {"linalg-fuse-elementwise-ops", "", {}},
-        {"one-shot-bufferize",
-         "",
-         {{"bufferize-function-boundaries", {"false", "true"}}}},
+        // Inside functions only: fm's argument roles (fm.param, fm.data,
+        // fm.state) are defined for tensors, and bufferizing the function
+        // boundaries of an fm program leaves them on buffers, which the
+        // verifier rejects, rightly (fm-cpu-prepare-functions strips them
+        // first in fmc's own lowering).
+        {"one-shot-bufferize", "", {}},
         {"convert-linalg-to-loops", "func.func", {}},
     };
   }();
