@@ -81,7 +81,7 @@ FMRT_AVX512 void
 microKernel(int64_t kc, const float *packedA, const float *packedB, float *c,
             int64_t ldc, __mmask16 mask0, __mmask16 mask1, bool accumulate) {
   __m512 acc0[Rows], acc1[Rows];
-#pragma clang loop unroll(full)
+#pragma GCC unroll 16
   for (int r = 0; r < Rows; ++r) {
     // The tile of C is needed only at the end: fetching it now hides the
     // misses of its first write (or read) behind the products.
@@ -90,18 +90,18 @@ microKernel(int64_t kc, const float *packedA, const float *packedB, float *c,
     acc0[r] = _mm512_setzero_ps();
     acc1[r] = _mm512_setzero_ps();
   }
-#pragma clang loop unroll_count(4)
+#pragma GCC unroll 4
   for (int64_t p = 0; p < kc; ++p) {
     const __m512 b0 = _mm512_load_ps(packedB + p * kNr);
     const __m512 b1 = _mm512_load_ps(packedB + p * kNr + 16);
-#pragma clang loop unroll(full)
+#pragma GCC unroll 16
     for (int r = 0; r < Rows; ++r) {
       const __m512 a = _mm512_set1_ps(packedA[p * kMr + r]);
       acc0[r] = _mm512_fmadd_ps(a, b0, acc0[r]);
       acc1[r] = _mm512_fmadd_ps(a, b1, acc1[r]);
     }
   }
-#pragma clang loop unroll(full)
+#pragma GCC unroll 16
   for (int r = 0; r < Rows; ++r) {
     float *row = c + r * ldc;
     if (accumulate) {
@@ -147,7 +147,7 @@ FMRT_AVX512 void loadBlock(__m512 block[16], const float *source,
 FMRT_AVX512 void transpose16(__m512 block[16]) {
   const __m512i lane =
       _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
-#pragma clang loop unroll(full)
+#pragma GCC unroll 16
   for (int w = 8; w >= 1; w /= 2) {
     const __m512i width = _mm512_set1_epi32(w);
     const __mmask16 upper = _mm512_test_epi32_mask(lane, width);
@@ -159,7 +159,7 @@ FMRT_AVX512 void transpose16(__m512 block[16]) {
         _mm512_mask_add_epi32(lane, upper, lane, _mm512_set1_epi32(16 - w));
     const __m512i intoUpper = _mm512_mask_add_epi32(
         _mm512_add_epi32(lane, width), upper, lane, _mm512_set1_epi32(16));
-#pragma clang loop unroll(full)
+#pragma GCC unroll 16
     for (int i = 0; i < 16; ++i) {
       if (i & w)
         continue;
