@@ -60,13 +60,14 @@ Kernel chooseKernel() {
   return avx512 ? Kernel::Avx512 : Kernel::OpenBlas;
 }
 
-/// OpenBLAS takes 32-bit sizes. fmrt_matmul_f32 has no way to report an
-/// error, and a silently wrapped size would compute garbage.
+/// OpenBLAS takes 32-bit sizes; libfmrt's kernel would take larger ones,
+/// but a product behaves the same on every CPU. fmrt_matmul_f32 has no way
+/// to report an error, and a silently wrapped size would compute garbage.
 blasint checkedSize(int64_t value, const char *name) {
   if (value < 0 || value > INT_MAX) {
     std::fprintf(stderr,
-                 "fmrt_matmul_f32: %s = %lld is out of OpenBLAS's range\n",
-                 name, static_cast<long long>(value));
+                 "fmrt_matmul_f32: %s = %lld is out of range (0 to %d)\n", name,
+                 static_cast<long long>(value), INT_MAX);
     std::abort();
   }
   return static_cast<blasint>(value);
