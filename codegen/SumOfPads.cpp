@@ -96,6 +96,14 @@ struct SumOfDisjointPads : OpRewritePattern<AddOp> {
     }
     llvm::sort(pieces,
                [](const Piece &a, const Piece &b) { return a.low < b.low; });
+    auto end = [&](const Piece &piece) {
+      return piece.low +
+             cast<RankedTensorType>(piece.input.getType()).getDimSize(axis);
+    };
+    // Overlapping places make a real sum; checked before anything is built.
+    for (size_t i = 1; i < pieces.size(); ++i)
+      if (pieces[i].low < end(pieces[i - 1]))
+        return failure();
     Location loc = root.getLoc();
     auto zerosAlong = [&](int64_t size) -> Value {
       SmallVector<int64_t> shape(type.getShape());
@@ -111,13 +119,10 @@ struct SumOfDisjointPads : OpRewritePattern<AddOp> {
     SmallVector<Value> inputs;
     int64_t next = 0;
     for (const Piece &piece : pieces) {
-      if (piece.low < next)
-        return failure(); // Overlapping places: a real sum.
       if (piece.low > next)
         inputs.push_back(zerosAlong(piece.low - next));
       inputs.push_back(rewriter.create<AddOp>(loc, piece.input, zero));
-      next = piece.low +
-             cast<RankedTensorType>(piece.input.getType()).getDimSize(axis);
+      next = end(piece);
     }
     if (next < type.getDimSize(axis))
       inputs.push_back(zerosAlong(type.getDimSize(axis) - next));
