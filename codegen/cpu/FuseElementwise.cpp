@@ -42,7 +42,7 @@ bool readsItsOutputs(Operation *op) {
 bool computesFromIndices(Operation *op) {
   auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
   if (!generic || generic.getNumDpsInputs() != 0 ||
-      generic.getNumReductionLoops() != 0 || readsItsOutputs(op))
+      generic.getNumReductionLoops() != 0)
     return false;
   return llvm::all_of(
       generic.getBody()->without_terminator(), [](Operation &bodyOp) {
