@@ -21,6 +21,7 @@
 
 #include "Gemm.h"
 
+#include <cstdio>
 #include <cstdlib>
 
 #if defined(__x86_64__)
@@ -62,8 +63,13 @@ public:
       // aligned_alloc wants a multiple of the alignment.
       const size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
       data_ = static_cast<float *>(std::aligned_alloc(64, bytes));
-      if (!data_)
+      if (!data_) {
+        std::fprintf(stderr,
+                     "fmrt: out of memory allocating %zu bytes for GEMM "
+                     "packing\n",
+                     bytes);
         std::abort();
+      }
       capacity_ = floats;
     }
     return data_;
