@@ -6,7 +6,9 @@
 // multiplies one A panel by one B panel into a kMr x kNr tile of C held in
 // 24 zmm accumulators, reading each A value as an embedded broadcast. The
 // B panel (kKc x kNr, 32 KB) stays in L1 while the kernel walks down the A
-// block, which stays in L2.
+// block, which stays in L2. A transposed A (the weight gradients' X^T) is
+// not packed: its stored rows already hold each depth step's panel rows
+// side by side, so the kernel reads them in place, lda apart.
 //
 // Why fmc has its own: Debian's OpenBLAS picks its kernels by CPU model, and
 // on machines whose environment pins OPENBLAS_CORETYPE to an older core
@@ -80,12 +82,14 @@ private:
   size_t capacity_ = 0;
 };
 
-/// C[0:Rows, 0:32] (= or +=) A panel . B panel over depth kc. The columns
-/// past C's edge are masked off; the packed panels are zero-padded.
+/// C[0:Rows, 0:32] (= or +=) A panel . B panel over depth kc, the panel of
+/// A holding its element (r, p) at [p * depthStrideA + r]. The columns past
+/// C's edge are masked off; the packed B panel is zero-padded.
 template <int Rows>
-FMRT_AVX512 void
-microKernel(int64_t kc, const float *packedA, const float *packedB, float *c,
-            int64_t ldc, __mmask16 mask0, __mmask16 mask1, bool accumulate) {
+FMRT_AVX512 void microKernel(int64_t kc, const float *panelA,
+                             int64_t depthStrideA, const float *packedB,
+                             float *c, int64_t ldc, __mmask16 mask0,
+                             __mmask16 mask1, bool accumulate) {
   __m512 acc0[Rows], acc1[Rows];
 #pragma GCC unroll 16
   for (int r = 0; r < Rows; ++r) {
@@ -102,7 +106,7 @@ microKernel(int64_t kc, const float *packedA, const float *packedB, float *c,
     const __m512 b1 = _mm512_load_ps(packedB + p * kNr + 16);
 #pragma GCC unroll 16
     for (int r = 0; r < Rows; ++r) {
-      const __m512 a = _mm512_set1_ps(packedA[p * kMr + r]);
+      const __m512 a = _mm512_set1_ps(panelA[p * depthStrideA + r]);
       acc0[r] = _mm512_fmadd_ps(a, b0, acc0[r]);
       acc1[r] = _mm512_fmadd_ps(a, b1, acc1[r]);
     }
@@ -119,8 +123,8 @@ microKernel(int64_t kc, const float *packedA, const float *packedB, float *c,
   }
 }
 
-using MicroKernel = void (*)(int64_t, const float *, const float *, float *,
-                             int64_t, __mmask16, __mmask16, bool);
+using MicroKernel = void (*)(int64_t, const float *, int64_t, const float *,
+                             float *, int64_t, __mmask16, __mmask16, bool);
 
 /// microKernel<rows>, for the last, shorter panel of a block as well.
 constexpr MicroKernel kMicroKernels[kMr + 1] = {
@@ -176,7 +180,7 @@ FMRT_AVX512 void transpose16(__m512 block[16]) {
   }
 }
 
-/// How many stored rows ahead the row-by-row packing loops prefetch. Their
+/// How many stored rows ahead packB's row-by-row loop prefetches. Its
 /// operands are often cold (activations written long before), and rows
 /// more than a page apart defeat the hardware prefetchers.
 constexpr int64_t kPrefetchRows = 8;
@@ -187,26 +191,13 @@ FMRT_AVX512 void prefetchRow(const float *row, int64_t count) {
     _mm_prefetch(reinterpret_cast<const char *>(row + i), _MM_HINT_T0);
 }
 
-/// Packs rows [0, mc) x depth [0, kc) of op(A), starting at `a`, into
-/// panels of kMr rows: panel i holds its element (r, p) at [p * kMr + r],
-/// zero past the last row.
-FMRT_AVX512 void packA(bool transA, int64_t mc, int64_t kc, const float *a,
-                       int64_t lda, float *packed) {
-  if (transA) {
-    // op(A)'s rows are stored columns: each depth step is a stored row,
-    // read from start to end so that the prefetchers follow.
-    for (int64_t p = 0; p < kc; ++p) {
-      if (p + kPrefetchRows < kc)
-        prefetchRow(a + (p + kPrefetchRows) * lda, mc);
-      for (int64_t first = 0; first < mc; first += kMr)
-        _mm512_mask_storeu_ps(
-            packed + first * kc + p * kMr, firstLanes(kMr),
-            _mm512_maskz_loadu_ps(firstLanes(mc - first), a + p * lda + first));
-    }
-    return;
-  }
-  // op(A)'s rows are stored rows: transpose 16 x 16 blocks, of which the
-  // rows past the panel's are zero.
+/// Packs rows [0, mc) x depth [0, kc) of A (not transposed: a transposed
+/// A needs no packing), starting at `a`, into panels of kMr rows: panel i
+/// holds its element (r, p) at [p * kMr + r].
+FMRT_AVX512 void packA(int64_t mc, int64_t kc, const float *a, int64_t lda,
+                       float *packed) {
+  // A's rows are stored rows: transpose 16 x 16 blocks, of which the rows
+  // past the panel's are zero.
   for (int64_t first = 0; first < mc; first += kMr) {
     const int64_t rows = std::min<int64_t>(kMr, mc - first);
     float *panel = packed + first * kc;
@@ -284,14 +275,19 @@ FMRT_AVX512 void avx512Product(bool transA, bool transB, int64_t m, int64_t n,
             packedB);
       for (int64_t ic = 0; ic < m; ic += kMc) {
         const int64_t mc = std::min(kMc, m - ic);
-        packA(transA, mc, kc, transA ? a + pc * lda + ic : a + ic * lda + pc,
-              lda, packedA);
+        // op(A) transposed is stored as panels need it, a row per depth
+        // step with a panel's rows side by side: the kernel reads it in
+        // place, with lda between depth steps instead of kMr.
+        if (!transA)
+          packA(mc, kc, a + ic * lda + pc, lda, packedA);
+        const float *blockA = transA ? a + pc * lda + ic : packedA;
         for (int64_t jr = 0; jr < nc; jr += kNr) {
           const __mmask16 mask0 = firstLanes(nc - jr),
                           mask1 = firstLanes(nc - jr - 16);
           for (int64_t ir = 0; ir < mc; ir += kMr) {
             const int64_t rows = std::min<int64_t>(kMr, mc - ir);
-            kMicroKernels[rows](kc, packedA + ir * kc, packedB + jr * kc,
+            kMicroKernels[rows](kc, transA ? blockA + ir : blockA + ir * kc,
+                                transA ? lda : kMr, packedB + jr * kc,
                                 c + (ic + ir) * ldc + jc + jr, ldc, mask0,
                                 mask1, pc > 0);
           }
