@@ -22,8 +22,11 @@ namespace fm::cpu {
 
 /// The prefix of the exported function that runs `F`: fmc_entry_F.
 inline constexpr llvm::StringLiteral kEntryPrefix = "fmc_entry_";
-/// libfmrt's GEMM, which fm-cpu-matmul-to-runtime calls.
+/// libfmrt's GEMMs, which fm-cpu-matmul-to-runtime calls: without and
+/// with a bias.
 inline constexpr llvm::StringLiteral kMatmulFunction = "fmrt_matmul_f32";
+inline constexpr llvm::StringLiteral kMatmulBiasFunction =
+    "fmrt_matmul_bias_f32";
 /// On a function: the positions of its LLVM arguments that
 /// fm-cpu-kernel-attributes marks `llvm.noalias` once it is in the LLVM
 /// dialect.

@@ -48,6 +48,24 @@ def CpuFuseElementwise : Pass<"fm-cpu-fuse-elementwise"> {
   ];
 }
 
+def CpuFoldMatmulBias : Pass<"fm-cpu-fold-matmul-bias"> {
+  let summary = "Starts a matrix product's sums from the bias added to it";
+  let description = [{
+    On tensors, before `fm-cpu-fuse-elementwise`: where a `linalg.generic`
+    adds a vector along the last dimension (a bias) to the result of an f32
+    contraction that accumulates onto zeros and has no other user, the
+    contraction accumulates onto the bias broadcast instead
+    (`linalg.broadcast`), and the add goes away. `fm-cpu-matmul-to-runtime`
+    then hands the bias to `fmrt_matmul_bias_f32`, which starts each sum
+    from it: the product never makes a second pass over memory for its
+    bias (a GPT's QKV and MLP-up projections wrote, read back and wrote
+    again 3 and 4 MB a layer). Each element becomes `bias + sum` rather
+    than `sum + bias`, which rounds differently, as the GEMM's own
+    summation order already does.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def CpuDistinctResultBuffers
     : Pass<"fm-cpu-distinct-result-buffers", "mlir::func::FuncOp"> {
   let summary = "Gives every returned memref a buffer of its own";
@@ -68,8 +86,11 @@ def CpuMatmulToRuntime : Pass<"fm-cpu-matmul-to-runtime", "mlir::ModuleOp"> {
     Rewrites `linalg.matmul`, `linalg.batch_matmul` and `linalg.generic`s
     that compute a (batched, broadcast, transposed) f32 matrix product,
     `C[b, m, n] = sum_k A[b, m, k] * B[b, k, n]` with `C` zero-filled just
-    before, into a call to `fmrt_matmul_f32` (OpenBLAS underneath). The
-    zero fill is dropped, since the call overwrites `C`.
+    before, into a call to `fmrt_matmul_f32`. The zero fill is dropped,
+    since the call overwrites `C`. Where `C` was instead filled with a
+    vector broadcast along its last dimension (`fm-cpu-fold-matmul-bias`),
+    the call is to `fmrt_matmul_bias_f32` with that vector as the bias, and
+    the broadcast is dropped.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",

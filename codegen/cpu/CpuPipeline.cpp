@@ -76,6 +76,10 @@ void buildBufferizePipeline(OpPassManager &pm,
   // bufferization copy one of them, which hides the fill from
   // fm-cpu-matmul-to-runtime.
   pm.addPass(createCanonicalizerPass());
+  // Only the runtime's GEMM takes a bias; a matmul lowered to loops would
+  // just sum in another order.
+  if (options.runtimeMatmul)
+    pm.addPass(createCpuFoldMatmulBias());
   pm.addPass(createCpuFuseElementwise());
 
   bufferization::OneShotBufferizationOptions bufferize;
@@ -245,13 +249,17 @@ KernelStats countKernels(func::FuncOp function) {
               [](Operation &nested) { return isa<arith::MulFOp>(nested); });
       stats.flops += iterations * (accumulatesProducts ? 2 : 1);
     } else if (auto call = dyn_cast<func::CallOp>(op)) {
-      if (call.getCallee() != kMatmulFunction)
+      if (call.getCallee() != kMatmulFunction &&
+          call.getCallee() != kMatmulBiasFunction)
         return;
-      // (batch, m, n, k, ...): 2·batch·m·n·k per call.
+      // (batch, m, n, k, ...): 2·batch·m·n·k per call, plus batch·m·n for
+      // a bias.
+      const bool withBias = call.getCallee() == kMatmulBiasFunction;
       int64_t trips = enclosingTrips(op);
-      count(kMatmulFunction, trips);
-      stats.flops +=
-          2 * trips * productOfConstants(call.getOperands().take_front(4));
+      count(call.getCallee(), trips);
+      ValueRange sizes = call.getOperands().take_front(4);
+      stats.flops += trips * productOfConstants(sizes.take_front(3)) *
+                     (2 * productOfConstants(sizes.drop_front(3)) + withBias);
     } else if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
       MemRefType type = alloc.getType();
       if (!type.hasStaticShape())

@@ -26,6 +26,7 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner mangle) {
   bind("fmrt_alloc", &fmrt_alloc);
   bind("fmrt_free", &fmrt_free);
   bind("fmrt_matmul_f32", &fmrt_matmul_f32);
+  bind("fmrt_matmul_bias_f32", &fmrt_matmul_bias_f32);
   bind("fmrt_parallel_for", &fmrt_parallel_for);
   return symbols;
 }

@@ -12,6 +12,9 @@
 // which computes C = op(A) op(B) for `batch` matrices spaced by the given
 // element strides. The innermost batch loops that the three buffers' strides
 // let collapse into one become that batch; outer ones stay scf.for loops.
+// Where C starts as a vector broadcast along its rows rather than zeros,
+// the call is to fmrt_matmul_bias_f32, which takes that vector as a bias
+// (an argument before C's).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/CpuPasses.h"
@@ -41,12 +44,20 @@ struct MatrixLayout {
   SmallVector<int64_t> batchStrides;
 };
 
+/// What C holds before the product adds to it: zeros (a fill) or a bias
+/// broadcast to every row (fm-cpu-fold-matmul-bias).
+struct Accumulator {
+  /// The fill or broadcast that the call makes redundant.
+  Operation *op = nullptr;
+  /// The contiguous f32 vector broadcast, or null for zeros.
+  Value bias;
+};
+
 struct MatmulPlan {
   SmallVector<int64_t> batchSizes;
   int64_t m = 0, n = 0, k = 0;
   MatrixLayout a, b, c;
-  /// The zero fill of C that the call makes redundant.
-  linalg::FillOp fill;
+  Accumulator start;
 };
 
 /// True for a body computing `acc + x * y` from its arguments (x, y, acc).
@@ -141,22 +152,44 @@ std::optional<MatrixLayout> describeMatrix(Value buffer, AffineMap map,
   return std::nullopt;
 }
 
-/// The zero fill of `buffer` that `op` accumulates onto, when nothing with
-/// a memory effect comes between them.
-linalg::FillOp findZeroFill(Operation *op, Value buffer) {
+/// Whether `init` sets every element of `buffer` to zero, or to the
+/// element of a contiguous f32 vector at its column: what the call can
+/// start from.
+std::optional<Accumulator> describeStart(Operation *init, Value buffer) {
+  if (auto fill = dyn_cast<linalg::FillOp>(init)) {
+    auto zero = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
+    auto value = zero ? dyn_cast<FloatAttr>(zero.getValue()) : nullptr;
+    if (fill.getOutputs()[0] != buffer || !value || !value.getValue().isZero())
+      return std::nullopt;
+    return Accumulator{fill, Value()};
+  }
+  auto broadcast = dyn_cast<linalg::BroadcastOp>(init);
+  if (!broadcast || broadcast.getInit() != buffer)
+    return std::nullopt;
+  auto biasType = cast<MemRefType>(broadcast.getInput().getType());
+  const int64_t rank = cast<MemRefType>(buffer.getType()).getRank();
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (biasType.getRank() != 1 || !biasType.getElementType().isF32() ||
+      failed(getStridesAndOffset(biasType, strides, offset)) ||
+      (strides[0] != 1 && biasType.getDimSize(0) != 1) ||
+      !llvm::equal(broadcast.getDimensions(), llvm::seq<int64_t>(0, rank - 1)))
+    return std::nullopt;
+  return Accumulator{broadcast, broadcast.getInput()};
+}
+
+/// How `buffer` starts before `op` accumulates onto it: the last op before
+/// `op` with a memory effect, if it is a zero fill or a bias broadcast of
+/// `buffer`.
+std::optional<Accumulator> findStart(Operation *op, Value buffer) {
   for (Operation *previous = op->getPrevNode(); previous;
        previous = previous->getPrevNode()) {
-    if (auto fill = dyn_cast<linalg::FillOp>(previous)) {
-      if (fill.getOutputs()[0] != buffer)
-        return nullptr;
-      auto zero = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
-      auto value = zero ? dyn_cast<FloatAttr>(zero.getValue()) : nullptr;
-      return value && value.getValue().isZero() ? fill : nullptr;
-    }
+    if (isa<linalg::FillOp, linalg::BroadcastOp>(previous))
+      return describeStart(previous, buffer);
     if (!isMemoryEffectFree(previous))
-      return nullptr;
+      return std::nullopt;
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 std::optional<MatmulPlan> planMatmul(linalg::LinalgOp op) {
@@ -191,8 +224,8 @@ std::optional<MatmulPlan> planMatmul(linalg::LinalgOp op) {
       describeMatrix(b, maps[1], kLoop, nLoop, *sizes, true);
   std::optional<MatrixLayout> cLayout =
       describeMatrix(c, cMap, mLoop, nLoop, *sizes, false);
-  linalg::FillOp fill = findZeroFill(op, c);
-  if (!aLayout || !bLayout || !cLayout || !fill)
+  std::optional<Accumulator> start = findStart(op, c);
+  if (!aLayout || !bLayout || !cLayout || !start)
     return std::nullopt;
   MatmulPlan plan;
   plan.batchSizes.assign(sizes->begin(), sizes->begin() + mLoop);
@@ -202,7 +235,7 @@ std::optional<MatmulPlan> planMatmul(linalg::LinalgOp op) {
   plan.a = std::move(*aLayout);
   plan.b = std::move(*bLayout);
   plan.c = std::move(*cLayout);
-  plan.fill = fill;
+  plan.start = *start;
   return plan;
 }
 
@@ -250,32 +283,34 @@ struct CpuMatmulToRuntimePass
     });
     if (matmuls.empty())
       return;
-    func::FuncOp callee = declareMatmul(module);
     for (auto &[op, plan] : matmuls) {
       OpBuilder builder(op);
-      emitCalls(builder, op.getLoc(), plan, callee);
+      emitCalls(builder, op.getLoc(), plan,
+                declareMatmul(module, /*withBias=*/bool(plan.start.bias)));
       op.erase();
-      plan.fill.erase();
+      plan.start.op->erase();
     }
   }
 
 private:
-  func::FuncOp declareMatmul(ModuleOp module) {
-    if (auto existing =
-            module.lookupSymbol<func::FuncOp>(fm::cpu::kMatmulFunction))
+  func::FuncOp declareMatmul(ModuleOp module, bool withBias) {
+    const StringRef name =
+        withBias ? fm::cpu::kMatmulBiasFunction : fm::cpu::kMatmulFunction;
+    if (auto existing = module.lookupSymbol<func::FuncOp>(name))
       return existing;
     MLIRContext *context = &getContext();
     Type i64 = IntegerType::get(context, 64);
     Type i1 = IntegerType::get(context, 1);
     Type ptr = LLVM::LLVMPointerType::get(context);
     // batch, m, n, k, then (pointer, ld, batch stride[, transposed]) for A,
-    // B and C.
+    // B and C, the bias pointer before C's.
     SmallVector<Type> arguments = {i64, i64, i64, i64, ptr, i64, i64, i1,
                                    ptr, i64, i64, i1,  ptr, i64, i64};
+    if (withBias)
+      arguments.insert(arguments.begin() + 12, ptr);
     auto builder = OpBuilder::atBlockBegin(module.getBody());
-    auto callee =
-        builder.create<func::FuncOp>(module.getLoc(), fm::cpu::kMatmulFunction,
-                                     FunctionType::get(context, arguments, {}));
+    auto callee = builder.create<func::FuncOp>(
+        module.getLoc(), name, FunctionType::get(context, arguments, {}));
     callee.setPrivate();
     // C's bool arguments: the callee may rely on the caller widening them.
     for (auto [index, type] : llvm::enumerate(arguments))
@@ -300,13 +335,21 @@ private:
     struct Base {
       Value aligned, offset;
     };
+    auto baseOf = [&](Value buffer) {
+      return Base{
+          builder.create<memref::ExtractAlignedPointerAsIndexOp>(loc, buffer),
+          builder.create<memref::ExtractStridedMetadataOp>(loc, buffer)
+              .getOffset()};
+    };
     SmallVector<Base, 3> bases;
     for (const MatrixLayout *layout : layouts)
-      bases.push_back(
-          {builder.create<memref::ExtractAlignedPointerAsIndexOp>(
-               loc, layout->buffer),
-           builder.create<memref::ExtractStridedMetadataOp>(loc, layout->buffer)
-               .getOffset()});
+      bases.push_back(baseOf(layout->buffer));
+    // The same bias for every matrix: no batch strides.
+    MatrixLayout bias;
+    bias.buffer = plan.start.bias;
+    bias.batchStrides.assign(plan.batchSizes.size(), 0);
+    const std::optional<Base> biasBase =
+        bias.buffer ? std::optional(baseOf(bias.buffer)) : std::nullopt;
 
     SmallVector<Value> lowerBounds, upperBounds, steps;
     for (int64_t size : ArrayRef(plan.batchSizes).take_front(batch.looped)) {
@@ -335,6 +378,8 @@ private:
                                           i64(b, plan.n), i64(b, plan.k)};
           for (auto [layout, base, stride] :
                llvm::zip(layouts, bases, batch.strides)) {
+            if (layout == &plan.c && biasBase)
+              arguments.push_back(pointer(bias, *biasBase));
             arguments.push_back(pointer(*layout, base));
             arguments.push_back(i64(b, layout->ld));
             arguments.push_back(i64(b, stride));

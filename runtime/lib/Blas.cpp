@@ -1,6 +1,7 @@
 //===- Blas.cpp - GEMM for compiled code ----------------------------------===//
 //
-// fmrt_matmul_f32 runs each matrix product single-threaded on one of two
+// fmrt_matmul_f32 and fmrt_matmul_bias_f32 (the same with a bias added to
+// every row of C) run each matrix product single-threaded on one of two
 // kernels: libfmrt's own (GemmAvx512.cpp) where the CPU has AVX-512, else
 // OpenBLAS; FMRT_GEMM=openblas|avx512|auto overrides the choice, to compare
 // them. libfmrt's pool shares the work out itself, over the batch when there
@@ -73,39 +74,45 @@ blasint checkedSize(int64_t value, const char *name) {
   return static_cast<blasint>(value);
 }
 
-/// One row-major product: C (m x n) = op(A) op(B).
+/// One row-major product: C (m x n) = op(A) op(B), plus `bias` (n values)
+/// in every row when it is not null.
 struct Gemm {
   Kernel kernel;
   bool transA, transB;
   blasint lda, ldb, ldc;
 
   void operator()(int64_t m, int64_t n, int64_t k, const float *a,
-                  const float *b, float *c) const {
+                  const float *b, const float *bias, float *c) const {
     if (kernel == Kernel::Avx512) {
-      fmrt::gemm::avx512Product(transA, transB, m, n, k, a, lda, b, ldb, c,
-                                ldc);
+      fmrt::gemm::avx512Product(transA, transB, m, n, k, a, lda, b, ldb, bias,
+                                c, ldc);
       return;
     }
+    // OpenBLAS adds the product to C holding the bias (beta = 1).
+    if (bias)
+      for (int64_t row = 0; row < m; ++row)
+        std::memcpy(c + row * ldc, bias, n * sizeof(float));
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
                 static_cast<blasint>(n), static_cast<blasint>(k), 1.0f, a, lda,
-                b, ldb, 0.0f, c, ldc);
+                b, ldb, bias ? 1.0f : 0.0f, c, ldc);
   }
 
   /// Rows [first, last) of C: rows of op(A), which are columns of a
   /// transposed A.
   void rows(int64_t first, int64_t last, int64_t n, int64_t k, const float *a,
-            const float *b, float *c) const {
-    (*this)(last - first, n, k, a + (transA ? first : first * lda), b,
+            const float *b, const float *bias, float *c) const {
+    (*this)(last - first, n, k, a + (transA ? first : first * lda), b, bias,
             c + first * ldc);
   }
 
   /// Columns [first, last) of C: columns of op(B), which are rows of a
   /// transposed B.
   void columns(int64_t first, int64_t last, int64_t m, int64_t k,
-               const float *a, const float *b, float *c) const {
+               const float *a, const float *b, const float *bias,
+               float *c) const {
     (*this)(m, last - first, k, a, b + (transB ? first * ldb : first),
-            c + first);
+            bias ? bias + first : nullptr, c + first);
   }
 };
 
@@ -120,14 +127,28 @@ void fmrt_matmul_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
                      const float *a, int64_t lda, int64_t strideA, bool transA,
                      const float *b, int64_t ldb, int64_t strideB, bool transB,
                      float *c, int64_t ldc, int64_t strideC) {
+  fmrt_matmul_bias_f32(batch, m, n, k, a, lda, strideA, transA, b, ldb, strideB,
+                       transB, nullptr, c, ldc, strideC);
+}
+
+void fmrt_matmul_bias_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
+                          const float *a, int64_t lda, int64_t strideA,
+                          bool transA, const float *b, int64_t ldb,
+                          int64_t strideB, bool transB, const float *bias,
+                          float *c, int64_t ldc, int64_t strideC) {
   if (batch <= 0 || m <= 0 || n <= 0)
     return;
   if (k <= 0) {
     // An empty sum; cblas would also reject the zero leading dimensions
     // such operands may come with.
     for (int64_t i = 0; i < batch; ++i)
-      for (int64_t row = 0; row < m; ++row)
-        std::memset(c + i * strideC + row * ldc, 0, n * sizeof(float));
+      for (int64_t row = 0; row < m; ++row) {
+        float *target = c + i * strideC + row * ldc;
+        if (bias)
+          std::memcpy(target, bias, n * sizeof(float));
+        else
+          std::memset(target, 0, n * sizeof(float));
+      }
     return;
   }
   checkedSize(m, "m");
@@ -147,11 +168,11 @@ void fmrt_matmul_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
   const double work = static_cast<double>(m) * n * k;
   if (pool.threads() == 1 || work * batch < kParallelWork) {
     for (int64_t i = 0; i < batch; ++i)
-      gemm(m, n, k, a + i * strideA, b + i * strideB, c + i * strideC);
+      gemm(m, n, k, a + i * strideA, b + i * strideB, bias, c + i * strideC);
   } else if (batch >= pool.threads()) {
     pool.parallelFor(0, batch, [&](int64_t first, int64_t last) {
       for (int64_t i = first; i < last; ++i)
-        gemm(m, n, k, a + i * strideA, b + i * strideB, c + i * strideC);
+        gemm(m, n, k, a + i * strideA, b + i * strideB, bias, c + i * strideC);
     });
   } else {
     // Few large matrices: split each along its longer side of C.
@@ -163,9 +184,9 @@ void fmrt_matmul_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
       pool.parallelFor(0, blocks, [&](int64_t first, int64_t last) {
         const int64_t end = std::min((byRows ? m : n), last * kBlock);
         if (byRows)
-          gemm.rows(first * kBlock, end, n, k, ai, bi, ci);
+          gemm.rows(first * kBlock, end, n, k, ai, bi, bias, ci);
         else
-          gemm.columns(first * kBlock, end, m, k, ai, bi, ci);
+          gemm.columns(first * kBlock, end, m, k, ai, bi, bias, ci);
       });
     }
   }

@@ -21,12 +21,13 @@ Kernel selectedKernel();
 /// Whether this CPU can run avx512Product.
 bool avx512Available();
 
-/// C (m x n) = op(A) (m x k) . op(B) (k x n), all row-major, overwriting C;
-/// op transposes a stored k x m A (n x k B) when transA (transB). m, n and
-/// k are positive. Single-threaded; call only where avx512Available().
+/// C (m x n) = op(A) (m x k) . op(B) (k x n), all row-major, overwriting C,
+/// plus `bias` (n values, added to every row) when it is not null; op
+/// transposes a stored k x m A (n x k B) when transA (transB). m, n and k
+/// are positive. Single-threaded; call only where avx512Available().
 void avx512Product(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
                    const float *a, int64_t lda, const float *b, int64_t ldb,
-                   float *c, int64_t ldc);
+                   const float *bias, float *c, int64_t ldc);
 
 } // namespace fmrt::gemm
 

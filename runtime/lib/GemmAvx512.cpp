@@ -82,14 +82,20 @@ private:
   size_t capacity_ = 0;
 };
 
-/// C[0:Rows, 0:32] (= or +=) A panel . B panel over depth kc, the panel of
-/// A holding its element (r, p) at [p * depthStrideA + r]. The columns past
-/// C's edge are masked off; the packed B panel is zero-padded.
+/// C[0:Rows, 0:32] = A panel . B panel over depth kc, plus C's old values
+/// when `accumulate`, else plus `bias` (32 values) when it is not null. The
+/// panel of A holds its element (r, p) at [p * depthStrideA + r]. The
+/// columns past C's edge are masked off; the packed B panel is zero-padded.
 template <int Rows>
-FMRT_AVX512 void microKernel(int64_t kc, const float *panelA,
-                             int64_t depthStrideA, const float *packedB,
-                             float *c, int64_t ldc, __mmask16 mask0,
-                             __mmask16 mask1, bool accumulate) {
+FMRT_AVX512 void
+microKernel(int64_t kc, const float *panelA, int64_t depthStrideA,
+            const float *packedB, const float *bias, float *c, int64_t ldc,
+            __mmask16 mask0, __mmask16 mask1, bool accumulate) {
+  // A bias starts the sums, as a depth step before the first would.
+  const __m512 start0 = bias ? _mm512_maskz_loadu_ps(mask0, bias)
+                             : _mm512_setzero_ps(),
+               start1 = bias ? _mm512_maskz_loadu_ps(mask1, bias + 16)
+                             : _mm512_setzero_ps();
   __m512 acc0[Rows], acc1[Rows];
 #pragma GCC unroll 16
   for (int r = 0; r < Rows; ++r) {
@@ -97,8 +103,8 @@ FMRT_AVX512 void microKernel(int64_t kc, const float *panelA,
     // misses of its first write (or read) behind the products.
     _mm_prefetch(reinterpret_cast<const char *>(c + r * ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char *>(c + r * ldc + 16), _MM_HINT_T0);
-    acc0[r] = _mm512_setzero_ps();
-    acc1[r] = _mm512_setzero_ps();
+    acc0[r] = start0;
+    acc1[r] = start1;
   }
 #pragma GCC unroll 4
   for (int64_t p = 0; p < kc; ++p) {
@@ -124,7 +130,8 @@ FMRT_AVX512 void microKernel(int64_t kc, const float *panelA,
 }
 
 using MicroKernel = void (*)(int64_t, const float *, int64_t, const float *,
-                             float *, int64_t, __mmask16, __mmask16, bool);
+                             const float *, float *, int64_t, __mmask16,
+                             __mmask16, bool);
 
 /// microKernel<rows>, for the last, shorter panel of a block as well.
 constexpr MicroKernel kMicroKernels[kMr + 1] = {
@@ -262,8 +269,8 @@ bool avx512Available() {
 
 FMRT_AVX512 void avx512Product(bool transA, bool transB, int64_t m, int64_t n,
                                int64_t k, const float *a, int64_t lda,
-                               const float *b, int64_t ldb, float *c,
-                               int64_t ldc) {
+                               const float *b, int64_t ldb, const float *bias,
+                               float *c, int64_t ldc) {
   thread_local Scratch scratchA, scratchB;
   float *packedA = scratchA.get(kMc * kKc);
   float *packedB = scratchB.get(kKc * kNc);
@@ -286,10 +293,10 @@ FMRT_AVX512 void avx512Product(bool transA, bool transB, int64_t m, int64_t n,
                           mask1 = firstLanes(nc - jr - 16);
           for (int64_t ir = 0; ir < mc; ir += kMr) {
             const int64_t rows = std::min<int64_t>(kMr, mc - ir);
-            kMicroKernels[rows](kc, transA ? blockA + ir : blockA + ir * kc,
-                                transA ? lda : kMr, packedB + jr * kc,
-                                c + (ic + ir) * ldc + jc + jr, ldc, mask0,
-                                mask1, pc > 0);
+            kMicroKernels[rows](
+                kc, transA ? blockA + ir : blockA + ir * kc, transA ? lda : kMr,
+                packedB + jr * kc, pc == 0 && bias ? bias + jc + jr : nullptr,
+                c + (ic + ir) * ldc + jc + jr, ldc, mask0, mask1, pc > 0);
           }
         }
       }
@@ -306,7 +313,8 @@ namespace fmrt::gemm {
 bool avx512Available() { return false; }
 
 void avx512Product(bool, bool, int64_t, int64_t, int64_t, const float *,
-                   int64_t, const float *, int64_t, float *, int64_t) {
+                   int64_t, const float *, int64_t, const float *, float *,
+                   int64_t) {
   std::abort();
 }
 

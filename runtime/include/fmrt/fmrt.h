@@ -346,6 +346,16 @@ FMRT_EXPORT void fmrt_matmul_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
                                  int64_t strideB, bool transB, float *c,
                                  int64_t ldc, int64_t strideC);
 
+/** fmrt_matmul_f32 plus a bias: C = op(A) op(B) + bias, where `bias` holds
+ * n floats added to every row of every matrix. The bias starts each sum
+ * rather than being added to the finished product, which may round
+ * differently. A null bias adds nothing. */
+FMRT_EXPORT void
+fmrt_matmul_bias_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
+                     const float *a, int64_t lda, int64_t strideA, bool transA,
+                     const float *b, int64_t ldb, int64_t strideB, bool transB,
+                     const float *bias, float *c, int64_t ldc, int64_t strideC);
+
 #ifdef __cplusplus
 }
 #endif

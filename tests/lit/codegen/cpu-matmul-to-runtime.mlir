@@ -78,6 +78,50 @@ func.func @collapsed(%a: memref<2x3x4x3xf32>, %b: memref<2x3x3x2xf32>, %c: memre
 
 // -----
 
+// C starts as a bias broadcast to every row (fm-cpu-fold-matmul-bias): the
+// GEMM with a bias, whose pointer comes before C's, and no broadcast any
+// more; with a batch, every matrix takes the same bias.
+// CHECK-LABEL: func.func private @fmrt_matmul_bias_f32
+// CHECK-SAME: (i64, i64, i64, i64, !llvm.ptr, i64, i64, i1 {llvm.zeroext}, !llvm.ptr, i64, i64, i1 {llvm.zeroext}, !llvm.ptr, !llvm.ptr, i64, i64)
+// CHECK-LABEL: func.func @with_bias
+// CHECK-NOT: linalg.broadcast
+// CHECK: %[[A:.+]] = llvm.inttoptr
+// CHECK: %[[B:.+]] = llvm.inttoptr
+// CHECK: %[[BIAS:.+]] = llvm.inttoptr
+// CHECK: %[[C:.+]] = llvm.inttoptr
+// CHECK: call @fmrt_matmul_bias_f32(%c1_i64, %c8_i64, %c4_i64, %c16_i64, %[[A]], %c16_i64, %c0_i64, %false, %[[B]], %c4_i64, %c0_i64, %false, %[[BIAS]], %[[C]], %c4_i64, %c0_i64)
+// CHECK: call @fmrt_matmul_bias_f32(%c2_i64, %c8_i64, %c4_i64, %c16_i64, %{{.+}}, %c16_i64, %c128_i64, %false, %{{.+}}, %c4_i64, %c64_i64, %false, %{{.+}}, %{{.+}}, %c4_i64, %c32_i64)
+// CHECK-NOT: linalg.
+func.func @with_bias(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %bias: memref<4xf32>, %c: memref<8x4xf32>,
+                     %ba: memref<2x8x16xf32>, %bb: memref<2x16x4xf32>, %bc: memref<2x8x4xf32>) {
+  linalg.broadcast ins(%bias : memref<4xf32>) outs(%c : memref<8x4xf32>) dimensions = [0]
+  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x4xf32>) outs(%c : memref<8x4xf32>)
+  linalg.broadcast ins(%bias : memref<4xf32>) outs(%bc : memref<2x8x4xf32>) dimensions = [0, 1]
+  linalg.batch_matmul ins(%ba, %bb : memref<2x8x16xf32>, memref<2x16x4xf32>) outs(%bc : memref<2x8x4xf32>)
+  return
+}
+
+// -----
+
+// Left alone: C starts as a vector broadcast along its columns, or as a
+// strided vector, neither of which the call takes.
+// CHECK-LABEL: func.func @kept_broadcasts
+// CHECK-NOT: call
+// CHECK: linalg.broadcast
+// CHECK: linalg.matmul
+// CHECK: linalg.broadcast
+// CHECK: linalg.matmul
+func.func @kept_broadcasts(%a: memref<8x16xf32>, %b: memref<16x8xf32>, %rows: memref<8xf32>,
+                           %strided: memref<8xf32, strided<[2]>>, %c: memref<8x8xf32>) {
+  linalg.broadcast ins(%rows : memref<8xf32>) outs(%c : memref<8x8xf32>) dimensions = [1]
+  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x8xf32>) outs(%c : memref<8x8xf32>)
+  linalg.broadcast ins(%strided : memref<8xf32, strided<[2]>>) outs(%c : memref<8x8xf32>) dimensions = [0]
+  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x8xf32>) outs(%c : memref<8x8xf32>)
+  return
+}
+
+// -----
+
 // Left alone: no zero fill to drop (the call cannot accumulate), a bf16
 // product, and a body that is not a multiply-accumulate.
 // CHECK-LABEL: func.func @kept

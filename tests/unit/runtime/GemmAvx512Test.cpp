@@ -20,10 +20,12 @@ struct Shape {
   int64_t m, n, k;
 };
 
-void expectMatchesNaive(Shape s, bool transA, bool transB, int64_t pad) {
+void expectMatchesNaive(Shape s, bool transA, bool transB, int64_t pad,
+                        bool withBias = false) {
   SCOPED_TRACE(::testing::Message()
                << "m " << s.m << " n " << s.n << " k " << s.k << " transA "
-               << transA << " transB " << transB << " pad " << pad);
+               << transA << " transB " << transB << " pad " << pad << " bias "
+               << withBias);
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> uniform(-1, 1);
   const int64_t lda = (transA ? s.m : s.k) + pad,
@@ -34,13 +36,17 @@ void expectMatchesNaive(Shape s, bool transA, bool transB, int64_t pad) {
     x = uniform(rng);
   for (float &x : b)
     x = uniform(rng);
+  std::vector<float> bias(withBias ? s.n : 0);
+  for (float &x : bias)
+    x = uniform(rng);
   // C starts as garbage: the kernel overwrites it, and keeps the padding.
   std::vector<float> c(s.m * ldc, 7.0f);
   fmrt::gemm::avx512Product(transA, transB, s.m, s.n, s.k, a.data(), lda,
-                            b.data(), ldb, c.data(), ldc);
+                            b.data(), ldb, withBias ? bias.data() : nullptr,
+                            c.data(), ldc);
   for (int64_t i = 0; i < s.m; ++i) {
     for (int64_t j = 0; j < s.n; ++j) {
-      double expected = 0;
+      double expected = withBias ? bias[j] : 0.0;
       for (int64_t p = 0; p < s.k; ++p)
         expected +=
             static_cast<double>(transA ? a[p * lda + i] : a[i * lda + p]) *
@@ -82,6 +88,15 @@ TEST_F(GemmAvx512Test, SeveralBlocksInEveryDimension) {
       expectMatchesNaive({250, 70, 530}, transA, transB, 2);
   expectMatchesNaive({30, 1030, 260}, false, false, 0);
   expectMatchesNaive({30, 1030, 260}, true, true, 5);
+}
+
+TEST_F(GemmAvx512Test, BiasStartsEverySum) {
+  // The bias enters in the first depth block only, for every column block
+  // and tile edge.
+  for (bool transA : {false, true})
+    for (bool transB : {false, true})
+      expectMatchesNaive({23, 47, 19}, transA, transB, 3, true);
+  expectMatchesNaive({250, 1030, 530}, false, false, 2, true);
 }
 
 } // namespace
