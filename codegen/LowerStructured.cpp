@@ -328,9 +328,14 @@ private:
 
   /// linalg.matmul or linalg.batch_matmul, which later passes hand to BLAS,
   /// for f32 operands without transposes whose batches need no broadcast:
-  /// a 2-D rhs (the common `x @ W`) folds the lhs batch into its rows, equal
-  /// batches collapse into one. Null when neither applies. These named ops
-  /// accumulate each output in k order from zero, as the interpreter does.
+  /// a 2-D rhs (the common `x @ W`) folds the lhs batch into its rows, and
+  /// one equal batch axis makes a batch_matmul. Null when neither applies.
+  /// Several batch axes (attention's batch and heads) stay separate loops
+  /// of a contraction instead of collapsing into one: a transpose of its
+  /// operands or result across them can then fold into its indexing maps
+  /// (fm-cpu-fold-transposes), and the GEMM call collapses them where the
+  /// strides allow. These named ops accumulate each output in k order from
+  /// zero, as the interpreter does.
   static Value buildNamedMatmul(OpBuilder &b, Location loc, Value lhs,
                                 Value rhs, RankedTensorType resultType) {
     auto lhsType = cast<RankedTensorType>(lhs.getType());
@@ -349,19 +354,15 @@ private:
               .getResult(0);
       return expandLeading(b, loc, product, f32Result, rank - 1);
     }
-    if (lhsType.getRank() != rhsType.getRank() ||
-        lhsType.getShape().drop_back(2) != rhsType.getShape().drop_back(2))
+    if (rank != 3 || lhsType.getRank() != 3 || rhsType.getRank() != 3 ||
+        lhsType.getDimSize(0) != rhsType.getDimSize(0))
       return Value();
-    // Equal batches [..., M, K] x [..., K, N]: one batch axis.
-    const int64_t batchRank = rank - 2;
-    Value a = collapseLeading(b, loc, lhs, batchRank);
-    Value c = collapseLeading(b, loc, rhs, batchRank);
-    int64_t batch = cast<RankedTensorType>(a.getType()).getDimSize(0);
-    Value product = b.create<linalg::BatchMatmulOp>(
-                         loc, ValueRange{a, c},
-                         zeroAccumulator(b, loc, {batch, shape[rank - 2], n}))
-                        .getResult(0);
-    return expandLeading(b, loc, product, f32Result, batchRank);
+    // Equal batches [B, M, K] x [B, K, N].
+    return b
+        .create<linalg::BatchMatmulOp>(
+            loc, ValueRange{lhs, rhs},
+            zeroAccumulator(b, loc, {shape[0], shape[1], n}))
+        .getResult(0);
   }
 
   /// One linalg.generic over (batch..., m, n, k) whose indexing maps read

@@ -20,6 +20,13 @@ namespace fm::cpu {
 #define GEN_PASS_REGISTRATION
 #include "codegen/cpu/CpuPasses.h.inc"
 
+/// Whether `op` is a linalg op with a reduction loop whose body computes
+/// `acc + x * y` from its arguments (x, y, acc): a matrix product, batched,
+/// transposed or not, as fm-cpu-matmul-to-runtime takes them. (MLIR 19's
+/// isaContractionOpInterface crashes on bodies that yield an argument
+/// through a cast.)
+bool isMultiplyAccumulate(mlir::Operation *op);
+
 /// The prefix of the exported function that runs `F`: fmc_entry_F.
 inline constexpr llvm::StringLiteral kEntryPrefix = "fmc_entry_";
 /// libfmrt's GEMMs, which fm-cpu-matmul-to-runtime calls: without and

@@ -66,6 +66,28 @@ def CpuFoldMatmulBias : Pass<"fm-cpu-fold-matmul-bias"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def CpuFoldTransposes : Pass<"fm-cpu-fold-transposes"> {
+  let summary = "Folds transposes into the matrix products that read or "
+                "write them";
+  let description = [{
+    On tensors, before `fm-cpu-fuse-elementwise`: a `linalg.transpose` that
+    keeps its last dimension last and feeds a `linalg.generic` contraction
+    becomes part of that contraction's indexing map, and one that takes a
+    contraction's only result (onto a zero fill) makes the contraction
+    write the transposed layout itself. `fm-cpu-matmul-to-runtime` then
+    hands the strided operands to the GEMM, which packs them anyway,
+    instead of a copy making a pass over memory first: multi-head
+    attention moves its heads between `[batch, seq, heads, dim]` and
+    `[batch, heads, seq, dim]` four times a layer forward and four times
+    backward. With the last dimension kept, the matrices keep a unit-stride
+    dimension the call can describe. Values are unchanged: only where they
+    are read from or written to moves.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def CpuDistinctResultBuffers
     : Pass<"fm-cpu-distinct-result-buffers", "mlir::func::FuncOp"> {
   let summary = "Gives every returned memref a buffer of its own";

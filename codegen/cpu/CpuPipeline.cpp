@@ -76,10 +76,12 @@ void buildBufferizePipeline(OpPassManager &pm,
   // bufferization copy one of them, which hides the fill from
   // fm-cpu-matmul-to-runtime.
   pm.addPass(createCanonicalizerPass());
-  // Only the runtime's GEMM takes a bias; a matmul lowered to loops would
-  // just sum in another order.
-  if (options.runtimeMatmul)
+  // Only the runtime's GEMM takes a bias or packs strided operands; a
+  // matmul lowered to loops would just sum in another order, or stride.
+  if (options.runtimeMatmul) {
     pm.addPass(createCpuFoldMatmulBias());
+    pm.addPass(createCpuFoldTransposes());
+  }
   pm.addPass(createCpuFuseElementwise());
 
   bufferization::OneShotBufferizationOptions bufferize;

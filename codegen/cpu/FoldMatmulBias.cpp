@@ -1,7 +1,6 @@
 //===- FoldMatmulBias.cpp - fm-cpu-fold-matmul-bias -----------------------===//
 #include "codegen/cpu/CpuPasses.h"
 
-#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace fm::cpu {
@@ -62,7 +61,7 @@ struct FoldBiasIntoAccumulator : OpRewritePattern<linalg::GenericOp> {
       OpOperand *productOperand = add.getDpsInputOperand(productIndex);
       OpOperand *biasOperand = add.getDpsInputOperand(1 - productIndex);
       auto product = productOperand->get().getDefiningOp<linalg::LinalgOp>();
-      if (!product || !linalg::isaContractionOpInterface(product) ||
+      if (!product || !fm::cpu::isMultiplyAccumulate(product) ||
           product->getNumResults() != 1 || !product->hasOneUse() ||
           product->getResult(0).getType() != resultType ||
           !add.getMatchingIndexingMap(productOperand).isIdentity())

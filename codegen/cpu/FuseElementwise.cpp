@@ -1,7 +1,6 @@
 //===- FuseElementwise.cpp - fm-cpu-fuse-elementwise ----------------------===//
 #include "codegen/cpu/CpuPasses.h"
 
-#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -14,11 +13,6 @@ namespace fm::cpu {
 using namespace mlir;
 
 namespace {
-
-bool isContraction(Operation *op) {
-  auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
-  return linalgOp && linalg::isaContractionOpInterface(linalgOp);
-}
 
 /// Whether `op`'s body reads its outputs' initial values (an accumulation
 /// whose reduction dimensions are all of size one, e.g. a norm's bias
@@ -62,8 +56,9 @@ struct CpuFuseElementwisePass
       Operation *producer = use->get().getDefiningOp();
       return producer &&
              (producer->hasOneUse() || computesFromIndices(producer)) &&
-             !isContraction(producer) && !readsItsOutputs(producer) &&
-             !isContraction(use->getOwner());
+             !fm::cpu::isMultiplyAccumulate(producer) &&
+             !readsItsOutputs(producer) &&
+             !fm::cpu::isMultiplyAccumulate(use->getOwner());
     });
     // Fusion leaves unused operands and results behind; these drop them.
     linalg::GenericOp::getCanonicalizationPatterns(patterns, context);

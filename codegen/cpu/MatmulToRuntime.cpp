@@ -3,7 +3,8 @@
 // Matches linalg ops on f32 buffers whose loops are (batch..., m, n, k),
 // whose body is `acc + a * b` and whose operands index A by (m, k), B by
 // (k, n) and C by (batch..., m, n), each either way round for A and B and
-// with any subset of the batch loops (a missing loop broadcasts). Such an op
+// with any subset of the batch loops (a missing loop broadcasts), C's in
+// any order (fm-cpu-fold-transposes writes it permuted). Such an op
 // becomes calls of
 //
 //   fmrt_matmul_f32(batch, m, n, k, a, lda, strideA, transA,
@@ -21,6 +22,7 @@
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 #include <optional>
 
@@ -61,7 +63,7 @@ struct MatmulPlan {
 };
 
 /// True for a body computing `acc + x * y` from its arguments (x, y, acc).
-bool isMultiplyAccumulate(Block &body) {
+bool computesMultiplyAccumulate(Block &body) {
   if (body.getNumArguments() != 3 ||
       !llvm::hasNItems(body.without_terminator(), 2))
     return false;
@@ -196,7 +198,7 @@ std::optional<MatmulPlan> planMatmul(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || op.getNumLoops() < 3 ||
       op.getNumReductionLoops() != 1 || !op.getBlock() ||
-      !isMultiplyAccumulate(*op.getBlock()))
+      !computesMultiplyAccumulate(*op.getBlock()))
     return std::nullopt;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   if (iterators.back() != utils::IteratorType::reduction)
@@ -207,13 +209,15 @@ std::optional<MatmulPlan> planMatmul(linalg::LinalgOp op) {
   const unsigned loops = op.getNumLoops();
   const unsigned mLoop = loops - 3, nLoop = loops - 2, kLoop = loops - 1;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  // C is indexed by every loop but k, in order.
+  // C is indexed by every loop but k, each once, in any order (a transpose
+  // folded into the product writes it permuted).
   AffineMap cMap = maps[2];
-  if (cMap.getNumResults() != loops - 1 ||
-      !llvm::all_of(llvm::enumerate(cMap.getResults()), [](auto result) {
-        return result.value() ==
-               getAffineDimExpr(result.index(), result.value().getContext());
-      }))
+  llvm::SmallBitVector indexed(loops);
+  for (AffineExpr result : cMap.getResults())
+    if (auto dim = dyn_cast<AffineDimExpr>(result))
+      indexed.set(dim.getPosition());
+  if (cMap.getNumResults() != loops - 1 || indexed.count() != loops - 1 ||
+      indexed.test(kLoop))
     return std::nullopt;
   Value a = op.getDpsInputOperand(0)->get();
   Value b = op.getDpsInputOperand(1)->get();
@@ -393,3 +397,10 @@ private:
 };
 
 } // namespace
+
+bool fm::cpu::isMultiplyAccumulate(Operation *op) {
+  auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
+  return linalgOp && linalgOp.getNumReductionLoops() > 0 &&
+         linalgOp.getBlock() &&
+         computesMultiplyAccumulate(*linalgOp.getBlock());
+}

@@ -78,6 +78,31 @@ func.func @collapsed(%a: memref<2x3x4x3xf32>, %b: memref<2x3x3x2xf32>, %c: memre
 
 // -----
 
+// C written with its batch loops permuted ([batch, rows, heads, cols], as
+// fm-cpu-fold-transposes leaves attention's output): rows are 18 elements
+// apart, heads 6; the heads are the call's batch, the outer batch a loop
+// (C's stride of 90 is not 3 x 6).
+#a = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+#b = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
+#c = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, d3)>
+// CHECK-LABEL: func.func @permuted_result
+// CHECK: scf.for
+// CHECK: call @fmrt_matmul_f32(%c3_i64, %c5_i64, %c6_i64, %c4_i64, %{{.+}}, %c4_i64, %c20_i64, %false, %{{.+}}, %c6_i64, %c24_i64, %false, %{{.+}}, %c18_i64, %c6_i64)
+func.func @permuted_result(%a: memref<2x3x5x4xf32>, %b: memref<2x3x4x6xf32>, %c: memref<2x5x3x6xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<2x5x3x6xf32>)
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x3x5x4xf32>, memref<2x3x4x6xf32>) outs(%c : memref<2x5x3x6xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // C starts as a bias broadcast to every row (fm-cpu-fold-matmul-bias): the
 // GEMM with a bias, whose pointer comes before C's, and no broadcast any
 // more; with a batch, every matrix takes the same bias.

@@ -75,6 +75,24 @@ func.func @matmul_f32_batched(%a: tensor<2x5x7xf32>, %b: tensor<2x7x3xf32>) -> t
 
 // -----
 
+// Two batch axes (attention's batch and heads) stay two loops of one
+// contraction, with no reshapes, so that transposes across them can fold
+// into its maps (fm-cpu-fold-transposes).
+// CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+// CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
+// CHECK-DAG: #[[C:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @matmul_f32_two_batch_axes
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%{{.+}}, %{{.+}} : tensor<2x3x5x7xf32>, tensor<2x3x7x4xf32>) outs(%{{.+}} : tensor<2x3x5x4xf32>)
+// CHECK-NOT: tensor.expand_shape
+func.func @matmul_f32_two_batch_axes(%a: tensor<2x3x5x7xf32>, %b: tensor<2x3x7x4xf32>) -> tensor<2x3x5x4xf32> {
+  %0 = fm.matmul %a, %b : tensor<2x3x5x7xf32>, tensor<2x3x7x4xf32>
+  return %0 : tensor<2x3x5x4xf32>
+}
+
+// -----
+
 // A mean over two axes with keepdim: an f32 sum whose output map drops the
 // reduced axes, a division by their size, and an expand_shape for keepdim.
 // CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
