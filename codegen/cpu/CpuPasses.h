@@ -12,6 +12,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
+#include <optional>
+
 namespace fm::cpu {
 
 #define GEN_PASS_DECL
@@ -26,6 +28,16 @@ namespace fm::cpu {
 /// isaContractionOpInterface crashes on bodies that yield an argument
 /// through a cast.)
 bool isMultiplyAccumulate(mlir::Operation *op);
+
+/// The sizes of a call of libfmrt's GEMM (fm-cpu-matmul-to-runtime's),
+/// from its constant operands; none for any other call.
+struct GemmCallSizes {
+  int64_t batch = 1, m = 1, n = 1, k = 1;
+  bool withBias = false;
+  /// batch * m * n * k.
+  int64_t multiplyAdds() const { return batch * m * n * k; }
+};
+std::optional<GemmCallSizes> gemmCallSizes(mlir::func::CallOp call);
 
 /// The prefix of the exported function that runs `F`: fmc_entry_F.
 inline constexpr llvm::StringLiteral kEntryPrefix = "fmc_entry_";

@@ -166,8 +166,8 @@ def CpuParallelize : Pass<"fm-cpu-parallelize", "mlir::ModuleOp"> {
       values it uses from outside as arguments (constants are rebuilt
       inside). Nests that print the same apart from their buffers share
       one kernel, across functions too.
-    A nest with enough work (`min-work` innermost iterations) runs on the
-    pool:
+    A nest with enough work (`min-work` innermost iterations, a call of
+    libfmrt's GEMM counting as its multiply-adds) runs on the pool:
       - `func.func private @<F>_kernel<N>_task(i64, i64, !llvm.ptr)`
         unpacks the captured values from a context struct and calls the
         kernel;

@@ -206,24 +206,22 @@ private:
   llvm::StringMap<size_t> positions;
 };
 
-/// The product of the trip counts of the scf.for loops around `op`.
+/// The product of the trip counts of the loops around `op`.
 int64_t enclosingTrips(Operation *op) {
   int64_t trips = 1;
-  for (auto loop = op->getParentOfType<scf::ForOp>(); loop;
-       loop = loop->getParentOfType<scf::ForOp>())
-    if (std::optional<int64_t> count = constantTripCount(
-            loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
-      trips *= *count;
+  for (Operation *parent = op->getParentOp(); parent;
+       parent = parent->getParentOp()) {
+    if (auto loop = dyn_cast<scf::ForOp>(parent)) {
+      trips *= constantTripCount(loop.getLowerBound(), loop.getUpperBound(),
+                                 loop.getStep())
+                   .value_or(1);
+    } else if (auto loop = dyn_cast<scf::ParallelOp>(parent)) {
+      for (auto [lower, upper, step] : llvm::zip(
+               loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
+        trips *= constantTripCount(lower, upper, step).value_or(1);
+    }
+  }
   return trips;
-}
-
-/// The product of the i64 constants among `values`.
-int64_t productOfConstants(ValueRange values) {
-  int64_t product = 1;
-  for (Value value : values)
-    if (std::optional<int64_t> constant = getConstantIntValue(value))
-      product *= *constant;
-  return product;
 }
 
 KernelStats countKernels(func::FuncOp function) {
@@ -251,17 +249,15 @@ KernelStats countKernels(func::FuncOp function) {
               [](Operation &nested) { return isa<arith::MulFOp>(nested); });
       stats.flops += iterations * (accumulatesProducts ? 2 : 1);
     } else if (auto call = dyn_cast<func::CallOp>(op)) {
-      if (call.getCallee() != kMatmulFunction &&
-          call.getCallee() != kMatmulBiasFunction)
+      std::optional<GemmCallSizes> sizes = gemmCallSizes(call);
+      if (!sizes)
         return;
-      // (batch, m, n, k, ...): 2·batch·m·n·k per call, plus batch·m·n for
-      // a bias.
-      const bool withBias = call.getCallee() == kMatmulBiasFunction;
+      // 2·batch·m·n·k per call, plus batch·m·n for a bias.
       int64_t trips = enclosingTrips(op);
       count(call.getCallee(), trips);
-      ValueRange sizes = call.getOperands().take_front(4);
-      stats.flops += trips * productOfConstants(sizes.take_front(3)) *
-                     (2 * productOfConstants(sizes.drop_front(3)) + withBias);
+      stats.flops +=
+          trips * (2 * sizes->multiplyAdds() +
+                   (sizes->withBias ? sizes->batch * sizes->m * sizes->n : 0));
     } else if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
       MemRefType type = alloc.getType();
       if (!type.hasStaticShape())

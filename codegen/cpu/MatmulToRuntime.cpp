@@ -12,7 +12,7 @@
 //
 // which computes C = op(A) op(B) for `batch` matrices spaced by the given
 // element strides. The innermost batch loops that the three buffers' strides
-// let collapse into one become that batch; outer ones stay scf.for loops.
+// let collapse into one become that batch; outer ones stay (parallel) loops.
 // Where C starts as a vector broadcast along its rows rather than zeros,
 // the call is to fmrt_matmul_bias_f32, which takes that vector as a bias
 // (an argument before C's).
@@ -21,6 +21,7 @@
 #include "codegen/cpu/CpuPasses.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SmallBitVector.h"
 
@@ -361,38 +362,46 @@ private:
       upperBounds.push_back(index(builder, size));
       steps.push_back(index(builder, 1));
     }
-    scf::buildLoopNest(
-        builder, loc, lowerBounds, upperBounds, steps,
-        [&](OpBuilder &b, Location loc, ValueRange ivs) {
-          auto pointer = [&](const MatrixLayout &layout, const Base &base) {
-            Value elements = base.offset;
-            for (auto [iv, stride] : llvm::zip(ivs, layout.batchStrides))
-              elements = b.create<arith::AddIOp>(
-                  loc, elements,
-                  b.create<arith::MulIOp>(loc, iv, index(b, stride)));
-            Value address = b.create<arith::AddIOp>(
-                loc, base.aligned,
-                b.create<arith::MulIOp>(loc, elements,
-                                        index(b, sizeof(float))));
-            return b.create<LLVM::IntToPtrOp>(
-                loc, LLVM::LLVMPointerType::get(b.getContext()),
-                b.create<arith::IndexCastOp>(loc, b.getI64Type(), address));
-          };
-          SmallVector<Value> arguments = {i64(b, batch.size), i64(b, plan.m),
-                                          i64(b, plan.n), i64(b, plan.k)};
-          for (auto [layout, base, stride] :
-               llvm::zip(layouts, bases, batch.strides)) {
-            if (layout == &plan.c && biasBase)
-              arguments.push_back(pointer(bias, *biasBase));
-            arguments.push_back(pointer(*layout, base));
-            arguments.push_back(i64(b, layout->ld));
-            arguments.push_back(i64(b, stride));
-            if (layout != &plan.c)
-              arguments.push_back(
-                  b.create<arith::ConstantIntOp>(loc, layout->transposed, 1));
-          }
-          b.create<func::CallOp>(loc, callee, arguments);
-        });
+    // The batch loops that stay loops write disjoint parts of C: a parallel
+    // loop, which fm-cpu-parallelize shares out when the products are worth
+    // it (the calls inside then run on the thread that takes them).
+    auto body = [&](OpBuilder &b, Location loc, ValueRange ivs) {
+      auto pointer = [&](const MatrixLayout &layout, const Base &base) {
+        Value elements = base.offset;
+        for (auto [iv, stride] : llvm::zip(ivs, layout.batchStrides))
+          elements = b.create<arith::AddIOp>(
+              loc, elements,
+              b.create<arith::MulIOp>(loc, iv, index(b, stride)));
+        Value address = b.create<arith::AddIOp>(
+            loc, base.aligned,
+            b.create<arith::MulIOp>(loc, elements, index(b, sizeof(float))));
+        return b.create<LLVM::IntToPtrOp>(
+            loc, LLVM::LLVMPointerType::get(b.getContext()),
+            b.create<arith::IndexCastOp>(loc, b.getI64Type(), address));
+      };
+      SmallVector<Value> arguments = {i64(b, batch.size), i64(b, plan.m),
+                                      i64(b, plan.n), i64(b, plan.k)};
+      for (auto [layout, base, stride] :
+           llvm::zip(layouts, bases, batch.strides)) {
+        if (layout == &plan.c && biasBase)
+          arguments.push_back(pointer(bias, *biasBase));
+        arguments.push_back(pointer(*layout, base));
+        arguments.push_back(i64(b, layout->ld));
+        arguments.push_back(i64(b, stride));
+        if (layout != &plan.c)
+          arguments.push_back(
+              b.create<arith::ConstantIntOp>(loc, layout->transposed, 1));
+      }
+      b.create<func::CallOp>(loc, callee, arguments);
+    };
+    if (lowerBounds.empty())
+      body(builder, loc, ValueRange());
+    else
+      builder.create<scf::ParallelOp>(
+          loc, lowerBounds, upperBounds, steps,
+          [&](OpBuilder &b, Location loc, ValueRange ivs) {
+            body(b, loc, ivs);
+          });
   }
 };
 
@@ -403,4 +412,16 @@ bool fm::cpu::isMultiplyAccumulate(Operation *op) {
   return linalgOp && linalgOp.getNumReductionLoops() > 0 &&
          linalgOp.getBlock() &&
          computesMultiplyAccumulate(*linalgOp.getBlock());
+}
+
+std::optional<fm::cpu::GemmCallSizes>
+fm::cpu::gemmCallSizes(func::CallOp call) {
+  const bool withBias = call.getCallee() == kMatmulBiasFunction;
+  if (!withBias && call.getCallee() != kMatmulFunction)
+    return std::nullopt;
+  // (batch, m, n, k, ...); a size that is not a constant counts as 1.
+  auto size = [&](unsigned position) {
+    return getConstantIntValue(call.getOperand(position)).value_or(1);
+  };
+  return GemmCallSizes{size(0), size(1), size(2), size(3), withBias};
 }

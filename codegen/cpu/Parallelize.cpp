@@ -34,7 +34,8 @@ SmallVector<std::optional<int64_t>> tripCounts(scf::ParallelOp loop) {
 }
 
 /// Innermost iterations of the loop nest rooted at `op` (the deepest
-/// nesting counts; dynamic trip counts count as 1).
+/// nesting counts; dynamic trip counts count as 1), a GEMM call counting as
+/// its multiply-adds.
 int64_t nestWork(Operation *op) {
   int64_t trips = 1;
   if (auto parallel = dyn_cast<scf::ParallelOp>(op)) {
@@ -47,9 +48,16 @@ int64_t nestWork(Operation *op) {
   }
   int64_t inner = 1;
   for (Region &region : op->getRegions())
-    for (Operation &nested : region.getOps())
+    for (Operation &nested : region.getOps()) {
       if (isa<scf::ParallelOp, scf::ForOp>(nested))
         inner = std::max(inner, nestWork(&nested));
+      // A GEMM call (a batch loop fm-cpu-matmul-to-runtime left) is worth
+      // its multiply-adds.
+      if (auto call = dyn_cast<func::CallOp>(nested))
+        if (std::optional<fm::cpu::GemmCallSizes> sizes =
+                fm::cpu::gemmCallSizes(call))
+          inner = std::max(inner, sizes->multiplyAdds());
+    }
   return trips * inner;
 }
 

@@ -29,15 +29,15 @@ func.func @plain(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memref<8x4xf32>
 // Two batch loops: A is transposed ([k, m] storage) and broadcast along the
 // second, B is transposed ([n, k]) and broadcast along the first. The second
 // batch loop becomes the call's strided batch (A stride 0, B 24, C 30); the
-// first stays an scf.for that moves A by 20 and C by 90 elements (4 bytes
-// each).
+// first stays a loop that moves A by 20 and C by 90 elements (4 bytes
+// each), a parallel one: its iterations write disjoint parts of C.
 #a = affine_map<(d0, d1, d2, d3, d4) -> (d0, 0, d4, d2)>
 #b = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3, d4)>
 #c = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @batched
 // CHECK-DAG: %[[C80:.+]] = arith.constant 80 : index
 // CHECK-DAG: %[[C360:.+]] = arith.constant 360 : index
-// CHECK: scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step
+// CHECK: scf.parallel (%[[I:.+]]) = (%{{.+}}) to (%{{.+}}) step
 // CHECK: arith.muli %[[I]], %[[C80]]
 // CHECK: arith.muli %[[I]], %[[C360]]
 // CHECK: call @fmrt_matmul_f32(%c3_i64, %c5_i64, %c6_i64, %c4_i64, %{{.+}}, %c5_i64, %c0_i64, %true, %{{.+}}, %c4_i64, %c24_i64, %true, %{{.+}}, %c6_i64, %c30_i64)
@@ -58,7 +58,7 @@ func.func @batched(%a: memref<2x1x4x5xf32>, %b: memref<3x6x4xf32>, %c: memref<2x
 
 // Equal batches collapse into one strided batch of 6 without a loop.
 // CHECK-LABEL: func.func @collapsed
-// CHECK-NOT: scf.for
+// CHECK-NOT: scf.parallel
 // CHECK: call @fmrt_matmul_f32(%c6_i64, %c4_i64, %c2_i64, %c3_i64, %{{.+}}, %c3_i64, %c12_i64, %false, %{{.+}}, %c2_i64, %c6_i64, %false, %{{.+}}, %c2_i64, %c8_i64)
 #a = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
 #b = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
@@ -86,7 +86,7 @@ func.func @collapsed(%a: memref<2x3x4x3xf32>, %b: memref<2x3x3x2xf32>, %c: memre
 #b = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
 #c = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, d3)>
 // CHECK-LABEL: func.func @permuted_result
-// CHECK: scf.for
+// CHECK: scf.parallel
 // CHECK: call @fmrt_matmul_f32(%c3_i64, %c5_i64, %c6_i64, %c4_i64, %{{.+}}, %c4_i64, %c20_i64, %false, %{{.+}}, %c6_i64, %c24_i64, %false, %{{.+}}, %c18_i64, %c6_i64)
 func.func @permuted_result(%a: memref<2x3x5x4xf32>, %b: memref<2x3x4x6xf32>, %c: memref<2x5x3x6xf32>) {
   %zero = arith.constant 0.0 : f32

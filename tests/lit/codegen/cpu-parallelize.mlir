@@ -148,3 +148,40 @@ func.func @in_place(%buffer: memref<64x1024xf32>) {
   }
   return
 }
+
+// -----
+
+// A loop of 8 GEMM calls (batches fm-cpu-matmul-to-runtime could not
+// collapse into one call) counts as their multiply-adds, 8 x 4*128*64*128,
+// and runs on the pool; the calls inside then run on the threads that take
+// them. A loop of tiny products stays on the calling thread.
+// CHECK-LABEL: func.func @gemm_calls
+// CHECK: %[[TASK:.+]] = constant @gemm_calls_kernel0_task
+// CHECK: call @fmrt_parallel_for(%{{.+}}, %{{.+}}, %[[TASK]], %{{.+}})
+// CHECK: call @gemm_calls_kernel1(
+// CHECK-LABEL: func.func private @gemm_calls_kernel0(
+// CHECK: call @fmrt_matmul_f32(
+// CHECK-LABEL: func.func private @gemm_calls_kernel1(
+// CHECK: call @fmrt_matmul_f32(
+func.func private @fmrt_matmul_f32(i64, i64, i64, i64, !llvm.ptr, i64, i64, i1, !llvm.ptr, i64, i64, i1, !llvm.ptr, i64, i64)
+func.func @gemm_calls(%a: !llvm.ptr, %b: !llvm.ptr, %c: !llvm.ptr) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %batch = arith.constant 4 : i64
+  %m = arith.constant 128 : i64
+  %n = arith.constant 64 : i64
+  %k = arith.constant 128 : i64
+  %tiny = arith.constant 2 : i64
+  %zero = arith.constant 0 : i64
+  %false = arith.constant false
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    func.call @fmrt_matmul_f32(%batch, %m, %n, %k, %a, %k, %zero, %false, %b, %n, %zero, %false, %c, %n, %zero) : (i64, i64, i64, i64, !llvm.ptr, i64, i64, i1, !llvm.ptr, i64, i64, i1, !llvm.ptr, i64, i64) -> ()
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    func.call @fmrt_matmul_f32(%tiny, %tiny, %tiny, %tiny, %a, %tiny, %zero, %false, %b, %tiny, %zero, %false, %c, %tiny, %zero) : (i64, i64, i64, i64, !llvm.ptr, i64, i64, i1, !llvm.ptr, i64, i64, i1, !llvm.ptr, i64, i64) -> ()
+    scf.reduce
+  }
+  return
+}
