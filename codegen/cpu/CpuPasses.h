@@ -29,6 +29,10 @@ namespace fm::cpu {
 /// through a cast.)
 bool isMultiplyAccumulate(mlir::Operation *op);
 
+/// Whether `op` is a linalg.fill with a float zero (+0 or -0): what a
+/// product accumulates onto before the GEMM call takes it over.
+bool isZeroFill(mlir::Operation *op);
+
 /// The sizes of a call of libfmrt's GEMM (fm-cpu-matmul-to-runtime's),
 /// from its constant operands; none for any other call.
 struct GemmCallSizes {

@@ -12,16 +12,6 @@ using namespace mlir;
 
 namespace {
 
-/// The zero fill `value` is the result of, if it is one.
-linalg::FillOp zeroFill(Value value) {
-  auto fill = value.getDefiningOp<linalg::FillOp>();
-  if (!fill)
-    return nullptr;
-  auto constant = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
-  auto zero = constant ? dyn_cast<FloatAttr>(constant.getValue()) : nullptr;
-  return zero && zero.getValue().isZero() ? fill : nullptr;
-}
-
 /// Whether `value` is available before `op`: an argument of the block `op`
 /// is in, or the result of an op before it there.
 bool isAvailableBefore(Value value, Operation *op) {
@@ -66,11 +56,11 @@ struct FoldBiasIntoAccumulator : OpRewritePattern<linalg::GenericOp> {
           product->getResult(0).getType() != resultType ||
           !add.getMatchingIndexingMap(productOperand).isIdentity())
         continue;
-      linalg::FillOp fill = zeroFill(product.getDpsInits()[0]);
+      auto fill = product.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
       Value bias = biasOperand->get();
       auto biasType = dyn_cast<RankedTensorType>(bias.getType());
       AffineMap biasMap = add.getMatchingIndexingMap(biasOperand);
-      if (!fill || !biasType || biasType.getRank() != 1 ||
+      if (!fm::cpu::isZeroFill(fill) || !biasType || biasType.getRank() != 1 ||
           biasMap !=
               AffineMap::get(rank, 0, rewriter.getAffineDimExpr(rank - 1)) ||
           !isAvailableBefore(bias, product))

@@ -69,8 +69,8 @@ struct FoldTransposedOperand : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
-/// transpose(contraction onto zeros) -> the contraction writing the
-/// transposed result directly, onto zeros of its shape.
+/// transpose(contraction onto a fill) -> the contraction writing the
+/// transposed result directly, onto the same fill of its shape.
 struct FoldTransposedResult : OpRewritePattern<linalg::TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
 

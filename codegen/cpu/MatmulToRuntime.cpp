@@ -160,9 +160,7 @@ std::optional<MatrixLayout> describeMatrix(Value buffer, AffineMap map,
 /// start from.
 std::optional<Accumulator> describeStart(Operation *init, Value buffer) {
   if (auto fill = dyn_cast<linalg::FillOp>(init)) {
-    auto zero = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
-    auto value = zero ? dyn_cast<FloatAttr>(zero.getValue()) : nullptr;
-    if (fill.getOutputs()[0] != buffer || !value || !value.getValue().isZero())
+    if (fill.getOutputs()[0] != buffer || !fm::cpu::isZeroFill(fill))
       return std::nullopt;
     return Accumulator{fill, Value()};
   }
@@ -424,4 +422,12 @@ fm::cpu::gemmCallSizes(func::CallOp call) {
     return getConstantIntValue(call.getOperand(position)).value_or(1);
   };
   return GemmCallSizes{size(0), size(1), size(2), size(3), withBias};
+}
+
+bool fm::cpu::isZeroFill(Operation *op) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op);
+  auto constant =
+      fill ? fill.getInputs()[0].getDefiningOp<arith::ConstantOp>() : nullptr;
+  auto value = constant ? dyn_cast<FloatAttr>(constant.getValue()) : nullptr;
+  return value && value.getValue().isZero();
 }
