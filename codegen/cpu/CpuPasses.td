@@ -39,7 +39,11 @@ def CpuFuseElementwise : Pass<"fm-cpu-fuse-elementwise"> {
     every user: recomputing them is cheaper than reading them back, and
     booleans in memory (a byte each) kept LLVM from vectorizing their
     readers well (the masked select of causal attention ran at two cycles
-    an element).
+    an element). A producer whose value is also returned, and read by
+    nothing else, fuses into its one computing user too, and the fused nest
+    writes that value as a second result: it is stored either way, and the
+    user no longer reads it back. AdamW's two moment updates fuse so into
+    the parameter update, one pass over p, g, m and v per parameter.
     Fusion composes the ops' scalar bodies unchanged, so results stay bit
     for bit those of the separate loops.
   }];

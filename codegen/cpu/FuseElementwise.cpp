@@ -1,6 +1,7 @@
 //===- FuseElementwise.cpp - fm-cpu-fuse-elementwise ----------------------===//
 #include "codegen/cpu/CpuPasses.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -47,6 +48,73 @@ bool computesFromIndices(Operation *op) {
       });
 }
 
+/// What every fusion here requires besides upstream's own legality check:
+/// contractions stay whole for fm-cpu-matmul-to-runtime, and a producer
+/// that accumulates into its outputs is not repeated per consumer iteration.
+bool mayFuse(OpOperand *use) {
+  Operation *producer = use->get().getDefiningOp();
+  return producer && !fm::cpu::isMultiplyAccumulate(producer) &&
+         !readsItsOutputs(producer) &&
+         !fm::cpu::isMultiplyAccumulate(use->getOwner());
+}
+
+/// Whether the value `use` reads is returned by every other user: it is
+/// stored as a result anyway (an updated optimizer moment or parameter).
+/// Its user must be all-parallel over the producer's own iteration space,
+/// so that a fused nest writes each element of that result exactly once,
+/// and `use` must be the user's only operand from the producer, whose other
+/// results, if any, are only returned too: the fused nest takes the place
+/// of both ops, so nothing else may read the producer's results (nor the
+/// user's other operands, which would then read the fused nest itself).
+bool isAlsoReturned(OpOperand *use) {
+  auto consumer = dyn_cast<linalg::GenericOp>(use->getOwner());
+  Operation *producer = use->get().getDefiningOp();
+  if (!consumer || !producer || consumer.getNumReductionLoops() != 0 ||
+      !consumer.getMatchingIndexingMap(use).isPermutation())
+    return false;
+  for (OpOperand &operand : consumer->getOpOperands())
+    if (&operand != use && operand.get().getDefiningOp() == producer)
+      return false;
+  return llvm::all_of(producer->getUsers(), [&](Operation *user) {
+    return user == consumer || isa<func::ReturnOp>(user);
+  });
+}
+
+/// Fuses a producer whose value is also returned into its one computing
+/// user, and the fused nest writes that value as a result of its own.
+/// Upstream's pattern would recompute the producer in the user and keep it
+/// as a loop of its own for the return, one pass more instead of one less.
+/// AdamW's moments fuse this way into the parameter update: one pass reads
+/// p, g, m and v and writes p, m and v, where four made and reread a
+/// clipped gradient and both moments.
+struct FuseAlsoReturnedProducer : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp consumer,
+                                PatternRewriter &rewriter) const override {
+    for (OpOperand &use : consumer->getOpOperands()) {
+      // A producer used once is upstream's pattern's.
+      Operation *producer = use.get().getDefiningOp();
+      if (!producer || producer->hasOneUse() ||
+          !linalg::areElementwiseOpsFusable(&use) || !mayFuse(&use) ||
+          !isAlsoReturned(&use))
+        continue;
+      FailureOr<linalg::ElementwiseOpFusionResult> fused =
+          linalg::fuseElementwiseOps(rewriter, &use);
+      if (failed(fused))
+        return rewriter.notifyMatchFailure(consumer, "fusion failed");
+      // The replacements cover the consumer's results and the producer's
+      // returned one, so both ops are left without users.
+      for (auto [original, replacement] : fused->replacements)
+        rewriter.replaceAllUsesWith(original, replacement);
+      rewriter.eraseOp(consumer);
+      rewriter.eraseOp(producer);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(consumer, "no returned producer");
+  }
+};
+
 struct CpuFuseElementwisePass
     : fm::cpu::impl::CpuFuseElementwiseBase<CpuFuseElementwisePass> {
   void runOnOperation() override {
@@ -56,10 +124,9 @@ struct CpuFuseElementwisePass
       Operation *producer = use->get().getDefiningOp();
       return producer &&
              (producer->hasOneUse() || computesFromIndices(producer)) &&
-             !fm::cpu::isMultiplyAccumulate(producer) &&
-             !readsItsOutputs(producer) &&
-             !fm::cpu::isMultiplyAccumulate(use->getOwner());
+             mayFuse(use);
     });
+    patterns.add<FuseAlsoReturnedProducer>(context);
     // Fusion leaves unused operands and results behind; these drop them.
     linalg::GenericOp::getCanonicalizationPatterns(patterns, context);
     tensor::EmptyOp::getCanonicalizationPatterns(patterns, context);

@@ -123,3 +123,69 @@ func.func @causal_mask(%a: tensor<4x8x8xf32>, %b: tensor<4x8x8xf32>) -> (tensor<
   %1 = fm.select %mask, %b, %fill : tensor<8x8xi1>, tensor<4x8x8xf32>, tensor<f32>
   return %0, %1 : tensor<4x8x8xf32>, tensor<4x8x8xf32>
 }
+
+// -----
+
+// A value that is returned anyway fuses into its one other user, which
+// writes it as a second result instead of reading it back: AdamW's moment
+// update joins the parameter update, one loop nest writing both.
+// CHECK-LABEL: func.func @kept_as_result
+// CHECK: %[[BOTH:.+]]:2 = linalg.generic
+// CHECK-SAME: ins(%{{.+}}, %{{.+}}, %{{.+}} : tensor<16xf32>, tensor<16xf32>, tensor<16xf32>)
+// CHECK: arith.addf
+// CHECK: arith.mulf
+// CHECK: arith.subf
+// CHECK: linalg.yield
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[BOTH]]#{{[01]}}, %[[BOTH]]#{{[01]}}
+func.func @kept_as_result(%p: tensor<16xf32>, %g: tensor<16xf32>, %m: tensor<16xf32>) -> (tensor<16xf32>, tensor<16xf32>) {
+  %m2 = fm.add %m, %g : tensor<16xf32>, tensor<16xf32>
+  %d = fm.mul %m2, %m2 : tensor<16xf32>, tensor<16xf32>
+  %p2 = fm.sub %p, %d : tensor<16xf32>, tensor<16xf32>
+  return %p2, %m2 : tensor<16xf32>, tensor<16xf32>
+}
+
+// -----
+
+// A returned value stays a loop of its own where its other user would
+// compute it more than once (a broadcast over rows) or is a reduction.
+// CHECK-LABEL: func.func @kept_as_result_broadcast
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel"]
+// CHECK: arith.addf
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel"]
+// CHECK-NOT: arith.addf
+// CHECK: arith.mulf
+// CHECK-LABEL: func.func @kept_as_result_reduced
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel"]
+// CHECK: arith.addf
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["reduction"]
+func.func @kept_as_result_broadcast(%x: tensor<4x16xf32>, %g: tensor<16xf32>, %m: tensor<16xf32>) -> (tensor<4x16xf32>, tensor<16xf32>) {
+  %m2 = fm.add %m, %g : tensor<16xf32>, tensor<16xf32>
+  %y = fm.mul %x, %m2 : tensor<4x16xf32>, tensor<16xf32>
+  return %y, %m2 : tensor<4x16xf32>, tensor<16xf32>
+}
+func.func @kept_as_result_reduced(%g: tensor<16xf32>, %m: tensor<16xf32>) -> (tensor<f32>, tensor<16xf32>) {
+  %m2 = fm.add %m, %g : tensor<16xf32>, tensor<16xf32>
+  %s = fm.reduce_sum %m2 axes [0] : tensor<16xf32>
+  return %s, %m2 : tensor<f32>, tensor<16xf32>
+}
+
+// -----
+
+// The user reads several results of one producer, all of them returned:
+// fusing through one operand would leave the fused nest reading its own
+// results, so both stay apart (fm.quantize_expanded with groups of one,
+// whose metadata nest feeds the quantization; this crashed the pass).
+// CHECK-LABEL: func.func @several_results_also_returned
+// CHECK: %[[META:.+]]:3 = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK: %[[CODES:.+]] = linalg.generic
+// CHECK-SAME: ins(%{{.+}}, %[[META]]#0, %[[META]]#1, %[[META]]#2 :
+// CHECK: return %[[CODES]], %[[META]]#0, %[[META]]#1, %[[META]]#2
+func.func @several_results_also_returned(%x: tensor<3x1x16xf32>) -> (tensor<3x1x16xf8E5M2>, tensor<3x1x16xf32>, tensor<3x1x16xf32>, tensor<3x1x16xf32>) {
+  %q, %s, %k, %c = fm.quantize_expanded %x group 1 axis 1 : tensor<3x1x16xf32> -> tensor<3x1x16xf8E5M2>, tensor<3x1x16xf32>
+  return %q, %s, %k, %c : tensor<3x1x16xf8E5M2>, tensor<3x1x16xf32>, tensor<3x1x16xf32>, tensor<3x1x16xf32>
+}
