@@ -21,9 +21,14 @@ public:
                       Precision precision)
       : interpreter(module, {precision}), function(function) {}
 
-  FailureOr<std::vector<fmrt::Tensor>>
-  run(llvm::ArrayRef<fmrt::Tensor> inputs) override {
-    return interpreter.run(function, inputs);
+  LogicalResult run(llvm::ArrayRef<fmrt::Tensor> inputs,
+                    std::vector<fmrt::Tensor> &results) override {
+    FailureOr<std::vector<fmrt::Tensor>> computed =
+        interpreter.run(function, inputs);
+    if (failed(computed))
+      return failure();
+    results = std::move(*computed);
+    return success();
   }
 
 private:
@@ -37,9 +42,9 @@ public:
                    std::string function)
       : compiled(std::move(compiled)), function(std::move(function)) {}
 
-  FailureOr<std::vector<fmrt::Tensor>>
-  run(llvm::ArrayRef<fmrt::Tensor> inputs) override {
-    return compiled->run(function, inputs);
+  LogicalResult run(llvm::ArrayRef<fmrt::Tensor> inputs,
+                    std::vector<fmrt::Tensor> &results) override {
+    return compiled->run(function, inputs, results);
   }
 
 private:

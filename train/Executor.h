@@ -23,10 +23,13 @@ enum class Backend { Interp, Cpu };
 class Executor {
 public:
   virtual ~Executor() = default;
-  /// Runs the function on `inputs`, one per argument. Errors are
-  /// diagnostics.
-  virtual mlir::FailureOr<std::vector<fmrt::Tensor>>
-  run(llvm::ArrayRef<fmrt::Tensor> inputs) = 0;
+  /// Runs the function on `inputs`, one per argument, into `results`, one
+  /// per result. Compiled code writes into the tensors already there when
+  /// their dtypes and shapes fit (cpu::JitModule::run), so a loop that
+  /// hands back the buffers a step's results replaced allocates nothing.
+  /// Errors are diagnostics.
+  virtual mlir::LogicalResult run(llvm::ArrayRef<fmrt::Tensor> inputs,
+                                  std::vector<fmrt::Tensor> &results) = 0;
 };
 
 /// Fails, with an error at `function`, when the peak of its memory plan

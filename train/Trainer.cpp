@@ -471,24 +471,25 @@ LogicalResult train(ModuleOp module, const TrainOptions &options,
     return success();
   };
 
+  // The state a step replaces becomes the next step's result buffers.
+  std::vector<fmrt::Tensor> results;
   for (int64_t done = 0; done < options.steps; ++done) {
     fmrt::Status filled = data->fill(dataRandom, inputs);
     if (!filled.ok())
       return module.emitError() << filled.message();
     Clock::time_point stepStart = Clock::now();
-    FailureOr<std::vector<fmrt::Tensor>> results = (*executor)->run(inputs);
-    if (failed(results))
+    if (failed((*executor)->run(inputs, results)))
       return failure();
     stepSeconds.push_back(
         std::chrono::duration<double>(Clock::now() - stepStart).count());
-    double loss = (*results)[0].getDouble(0);
+    double loss = results[0].getDouble(0);
     int64_t stepCount = firstStep + done + 1;
     if (!std::isfinite(loss))
       return module.emitError()
              << "the loss became " << loss << " at step " << stepCount
              << "; try a lower --lr or --clip-norm";
     for (auto [result, arg] : step->feeds)
-      inputs[arg] = std::move((*results)[result]);
+      std::swap(inputs[arg], results[result]);
     progress.report(stepCount, loss);
     if (!options.checkpointDir.empty() && options.checkpointEvery > 0 &&
         stepCount % options.checkpointEvery == 0 && failed(save(stepCount)))

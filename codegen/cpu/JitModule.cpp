@@ -110,12 +110,23 @@ JitModule::getEntry(const FunctionSignature &function) const {
 FailureOr<std::vector<fmrt::Tensor>>
 JitModule::run(llvm::StringRef name,
                llvm::ArrayRef<fmrt::Tensor> inputs) const {
+  std::vector<fmrt::Tensor> results;
+  if (failed(run(name, inputs, results)))
+    return failure();
+  return results;
+}
+
+LogicalResult JitModule::run(llvm::StringRef name,
+                             llvm::ArrayRef<fmrt::Tensor> inputs,
+                             std::vector<fmrt::Tensor> &results) const {
   const FunctionSignature *signature = getSignature(name);
   if (!signature || failed(checkInputs(*signature, inputs)))
     return failure();
-  std::vector<fmrt::Tensor> results;
-  for (const TensorSpec &result : signature->results)
-    results.emplace_back(result.dtype, result.shape);
+  results.resize(signature->results.size());
+  for (auto [result, spec] : llvm::zip(results, signature->results))
+    if (!result.data() || result.dtype() != spec.dtype ||
+        result.shape() != spec.shape)
+      result = fmrt::Tensor(spec.dtype, spec.shape);
   std::vector<const fmrt::Tensor *> inputPointers;
   for (const fmrt::Tensor &input : inputs)
     inputPointers.push_back(&input);
@@ -123,7 +134,7 @@ JitModule::run(llvm::StringRef name,
   for (fmrt::Tensor &result : results)
     outputPointers.push_back(&result);
   fmrt::callEntry(getEntry(*signature), inputPointers, outputPointers);
-  return results;
+  return success();
 }
 
 } // namespace fm::cpu

@@ -106,9 +106,10 @@ execute(mlir::ModuleOp module, mlir::func::FuncOp function,
     chosen = fm::Backend::Interp;
   FailureOr<std::unique_ptr<fm::Executor>> executor =
       fm::createExecutor(chosen, module, function, precision);
-  if (failed(executor))
+  std::vector<fmrt::Tensor> results;
+  if (failed(executor) || failed((*executor)->run(inputs, results)))
     return failure();
-  return (*executor)->run(inputs);
+  return results;
 }
 
 /// Writes `tensor` as `<dir>/<stem>.npy`.
