@@ -66,17 +66,21 @@ bool mayFuse(OpOperand *use) {
 /// results, if any, are only returned too: the fused nest takes the place
 /// of both ops, so nothing else may read the producer's results (nor the
 /// user's other operands, which would then read the fused nest itself).
+/// All of them share a block: a user in a loop would compute the value
+/// once per iteration, and the return would not see it.
 bool isAlsoReturned(OpOperand *use) {
   auto consumer = dyn_cast<linalg::GenericOp>(use->getOwner());
   Operation *producer = use->get().getDefiningOp();
   if (!consumer || !producer || consumer.getNumReductionLoops() != 0 ||
+      producer->getBlock() != consumer->getBlock() ||
       !consumer.getMatchingIndexingMap(use).isPermutation())
     return false;
   for (OpOperand &operand : consumer->getOpOperands())
     if (&operand != use && operand.get().getDefiningOp() == producer)
       return false;
   return llvm::all_of(producer->getUsers(), [&](Operation *user) {
-    return user == consumer || isa<func::ReturnOp>(user);
+    return user == consumer || (isa<func::ReturnOp>(user) &&
+                                user->getBlock() == consumer->getBlock());
   });
 }
 

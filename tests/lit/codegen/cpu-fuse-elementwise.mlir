@@ -189,3 +189,40 @@ func.func @several_results_also_returned(%x: tensor<3x1x16xf32>) -> (tensor<3x1x
   %q, %s, %k, %c = fm.quantize_expanded %x group 1 axis 1 : tensor<3x1x16xf32> -> tensor<3x1x16xf8E5M2>, tensor<3x1x16xf32>
   return %q, %s, %k, %c : tensor<3x1x16xf8E5M2>, tensor<3x1x16xf32>, tensor<3x1x16xf32>, tensor<3x1x16xf32>
 }
+
+// -----
+
+// A returned value whose other user sits in a loop stays outside it: the
+// fused nest would compute it once per iteration, out of the return's
+// sight.
+// CHECK-LABEL: func.func @also_returned_user_in_loop
+// CHECK: %[[SUM:.+]] = linalg.generic
+// CHECK: arith.addf
+// CHECK: scf.for
+// CHECK: linalg.generic
+// CHECK-NOT: arith.addf
+// CHECK: arith.mulf
+// CHECK: return %{{.+}}, %[[SUM]]
+#same = affine_map<(d0) -> (d0)>
+func.func @also_returned_user_in_loop(%a: tensor<16xf32>, %b: tensor<16xf32>) -> (tensor<16xf32>, tensor<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %empty = tensor.empty() : tensor<16xf32>
+  %sum = linalg.generic {indexing_maps = [#same, #same, #same], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<16xf32>, tensor<16xf32>) outs(%empty : tensor<16xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %0 = arith.addf %x, %y : f32
+    linalg.yield %0 : f32
+  } -> tensor<16xf32>
+  %loop = scf.for %i = %c0 to %c3 step %c1 iter_args(%acc = %a) -> (tensor<16xf32>) {
+    %next = linalg.generic {indexing_maps = [#same, #same, #same], iterator_types = ["parallel"]}
+        ins(%acc, %sum : tensor<16xf32>, tensor<16xf32>) outs(%empty : tensor<16xf32>) {
+    ^bb0(%x: f32, %y: f32, %o: f32):
+      %0 = arith.mulf %x, %y : f32
+      linalg.yield %0 : f32
+    } -> tensor<16xf32>
+    scf.yield %next : tensor<16xf32>
+  }
+  return %loop, %sum : tensor<16xf32>, tensor<16xf32>
+}
