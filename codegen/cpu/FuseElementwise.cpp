@@ -103,6 +103,19 @@ struct FuseAlsoReturnedProducer : OpRewritePattern<linalg::GenericOp> {
           !linalg::areElementwiseOpsFusable(&use) || !mayFuse(&use) ||
           !isAlsoReturned(&use))
         continue;
+      // Every returned result must come out of the fused nest, or the
+      // producer could not be erased.
+      auto generic = cast<linalg::GenericOp>(producer);
+      llvm::SmallDenseSet<int> kept =
+          linalg::ElementwiseOpFusionResult::getPreservedProducerResults(
+              generic, consumer);
+      if (llvm::any_of(producer->getResults(), [&](OpResult result) {
+            return !kept.contains(result.getResultNumber()) &&
+                   llvm::any_of(result.getUsers(), [&](Operation *user) {
+                     return user != consumer;
+                   });
+          }))
+        continue;
       FailureOr<linalg::ElementwiseOpFusionResult> fused =
           linalg::fuseElementwiseOps(rewriter, &use);
       if (failed(fused))
