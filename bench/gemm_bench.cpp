@@ -4,7 +4,8 @@
 // thread) with a kernel of independent vector FMAs, then the GFLOP/s that
 // fmrt_matmul_f32 reaches on the GEMMs of a GPT training step (2 layers,
 // dim 256, seq 128, batch 8: forward, input gradient, weight gradient and
-// the batched attention products), and prints both as a table.
+// the batched attention products, also with causal zeros), and prints
+// both as a table.
 //
 //   fmc-bench-gemm [--seconds S]     (FMRT_NUM_THREADS sets the pool size)
 //
@@ -117,6 +118,10 @@ struct Shape {
   const char *what;
   int64_t batch, m, n, k;
   bool transA, transB;
+  /// op(A) is zero past the diagonal, as attention's probabilities are
+  /// under a causal mask: the kernel skips those depth steps, and the
+  /// GFLOP/s count the dense product's flops.
+  bool causalA = false;
 };
 
 /// Best-of GFLOP/s of fmrt_matmul_f32 on `shape`, repeated for `seconds`.
@@ -125,11 +130,14 @@ double measureGemm(const Shape &s, double seconds) {
   std::uniform_real_distribution<float> uniform(-1, 1);
   std::vector<float> a(s.batch * s.m * s.k), b(s.batch * s.k * s.n),
       c(s.batch * s.m * s.n);
-  for (float &x : a)
-    x = uniform(rng);
+  const int64_t lda = s.transA ? s.m : s.k, ldb = s.transB ? s.k : s.n;
+  for (int64_t matrix = 0; matrix < s.batch; ++matrix)
+    for (int64_t i = 0; i < s.m; ++i)
+      for (int64_t p = 0; p < s.k; ++p)
+        a[matrix * s.m * s.k + (s.transA ? p * lda + i : i * lda + p)] =
+            s.causalA && p > i ? 0.0f : uniform(rng);
   for (float &x : b)
     x = uniform(rng);
-  const int64_t lda = s.transA ? s.m : s.k, ldb = s.transB ? s.k : s.n;
   auto once = [&] {
     fmrt_matmul_f32(s.batch, s.m, s.n, s.k, a.data(), lda, s.m * s.k, s.transA,
                     b.data(), ldb, s.k * s.n, s.transB, c.data(), s.n,
@@ -182,6 +190,10 @@ int main(int argc, char **argv) {
        false, true},
       {"attn values       32 x 128 x 128 . 128 x 64", 32, 128, 64, 128, false,
        false},
+      {"attn values, causal P (zero past the diagonal; dense flops)", 32, 128,
+       64, 128, false, false, true},
+      {"attn key grad, causal dS^T (zero before the diagonal; dense flops)", 32,
+       128, 64, 128, true, false, true},
       {"square            1024^3", 1, 1024, 1024, 1024, false, false},
   };
   const bool own = fmrt::gemm::selectedKernel() == fmrt::gemm::Kernel::Avx512;

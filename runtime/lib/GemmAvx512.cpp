@@ -8,7 +8,8 @@
 // B panel (kKc x kNr, 32 KB) stays in L1 while the kernel walks down the A
 // block, which stays in L2. A transposed A (the weight gradients' X^T) is
 // not packed: its stored rows already hold each depth step's panel rows
-// side by side, so the kernel reads them in place, lda apart.
+// side by side, so the kernel reads them in place, lda apart. A panel's
+// zero depth steps at either end are skipped (multiplyBlock).
 //
 // Why fmc has its own: Debian's OpenBLAS picks its kernels by CPU model, and
 // on machines whose environment pins OPENBLAS_CORETYPE to an older core
@@ -31,6 +32,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <optional>
 
 #define FMRT_AVX512 __attribute__((target("avx512f")))
 
@@ -260,6 +262,102 @@ FMRT_AVX512 void packB(bool transB, int64_t kc, int64_t nc, const float *b,
   }
 }
 
+/// Depth steps [begin, end) of a panel of A outside which its values are
+/// all zero.
+struct DepthRange {
+  int64_t begin, end;
+};
+
+/// Whether `row` is zero in every lane of `lanes` (NaN is not zero).
+FMRT_AVX512 bool zeroRow(const float *row, __mmask16 lanes) {
+  return _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(lanes, row),
+                            _mm512_setzero_ps(), _CMP_NEQ_UQ) == 0;
+}
+
+/// The nonzero depth range of the first `rows` rows of a panel of A whose
+/// element (r, p) is at [p * depthStride + r], over depth [0, kc).
+FMRT_AVX512 DepthRange nonzeroDepth(const float *panel, int64_t depthStride,
+                                    int64_t rows, int64_t kc) {
+  const __mmask16 lanes = firstLanes(rows);
+  DepthRange range{0, kc};
+  while (range.end > 0 && zeroRow(panel + (range.end - 1) * depthStride, lanes))
+    --range.end;
+  while (range.begin < range.end &&
+         zeroRow(panel + range.begin * depthStride, lanes))
+    ++range.begin;
+  return range;
+}
+
+/// Whether a packed B block (kc x nc, panels kc deep) holds only finite
+/// values.
+FMRT_AVX512 bool allFinite(const float *packedB, int64_t kc, int64_t nc) {
+  const int64_t floats = (nc + kNr - 1) / kNr * kNr * kc;
+  __mmask16 nonFinite = 0;
+  for (int64_t i = 0; i < floats; i += 16) {
+    // x - x is 0 for a finite x, NaN for an infinity or a NaN.
+    const __m512 value = _mm512_load_ps(packedB + i);
+    nonFinite |= _mm512_cmp_ps_mask(_mm512_sub_ps(value, value),
+                                    _mm512_setzero_ps(), _CMP_NEQ_UQ);
+  }
+  return nonFinite == 0;
+}
+
+/// C[:, jc:jc+nc] = op(A) . the packed block (pc, jc) of op(B), kc x nc,
+/// plus C's old values when pc > 0, else plus the bias when it is not null.
+///
+/// A panel's depth steps where it is zero are skipped, as reference BLAS
+/// skips zero factors: attention's causal masks leave half of the
+/// probabilities and their gradients exactly zero, a triangle in every
+/// product that reads them. Skipping adds exact zeros less, so the sums are
+/// the same; only where B holds an infinity or a NaN would 0 * B have made
+/// a NaN, so a block of B that holds one skips nothing.
+FMRT_AVX512 void multiplyBlock(bool transA, int64_t m, int64_t jc, int64_t nc,
+                               int64_t pc, int64_t kc, const float *a,
+                               int64_t lda, const float *packedB,
+                               const float *bias, float *c, int64_t ldc,
+                               float *packedA) {
+  // Checked only once a panel could skip something: dense products never
+  // read B twice.
+  std::optional<bool> finiteB;
+  for (int64_t ic = 0; ic < m; ic += kMc) {
+    const int64_t mc = std::min(kMc, m - ic);
+    // op(A) transposed is stored as panels need it, a row per depth step
+    // with a panel's rows side by side: the kernel reads it in place, with
+    // lda between depth steps instead of kMr.
+    if (!transA)
+      packA(mc, kc, a + ic * lda + pc, lda, packedA);
+    const float *blockA = transA ? a + pc * lda + ic : packedA;
+    const int64_t depthStride = transA ? lda : kMr;
+    DepthRange depths[kMc / kMr];
+    for (int64_t ir = 0; ir < mc; ir += kMr) {
+      const float *panel = transA ? blockA + ir : blockA + ir * kc;
+      DepthRange &range = depths[ir / kMr];
+      range =
+          nonzeroDepth(panel, depthStride, std::min<int64_t>(kMr, mc - ir), kc);
+      if (range.begin == 0 && range.end == kc)
+        continue;
+      if (!finiteB)
+        finiteB = allFinite(packedB, kc, nc);
+      if (!*finiteB)
+        range = {0, kc};
+    }
+    for (int64_t jr = 0; jr < nc; jr += kNr) {
+      const __mmask16 mask0 = firstLanes(nc - jr),
+                      mask1 = firstLanes(nc - jr - 16);
+      for (int64_t ir = 0; ir < mc; ir += kMr) {
+        const int64_t rows = std::min<int64_t>(kMr, mc - ir);
+        const DepthRange range = depths[ir / kMr];
+        const float *panel = transA ? blockA + ir : blockA + ir * kc;
+        kMicroKernels[rows](
+            range.end - range.begin, panel + range.begin * depthStride,
+            depthStride, packedB + jr * kc + range.begin * kNr,
+            pc == 0 && bias ? bias + jc + jr : nullptr,
+            c + (ic + ir) * ldc + jc + jr, ldc, mask0, mask1, pc > 0);
+      }
+    }
+  }
+}
+
 } // namespace
 
 bool avx512Available() {
@@ -280,26 +378,8 @@ FMRT_AVX512 void avx512Product(bool transA, bool transB, int64_t m, int64_t n,
       const int64_t kc = std::min(kKc, k - pc);
       packB(transB, kc, nc, transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb,
             packedB);
-      for (int64_t ic = 0; ic < m; ic += kMc) {
-        const int64_t mc = std::min(kMc, m - ic);
-        // op(A) transposed is stored as panels need it, a row per depth
-        // step with a panel's rows side by side: the kernel reads it in
-        // place, with lda between depth steps instead of kMr.
-        if (!transA)
-          packA(mc, kc, a + ic * lda + pc, lda, packedA);
-        const float *blockA = transA ? a + pc * lda + ic : packedA;
-        for (int64_t jr = 0; jr < nc; jr += kNr) {
-          const __mmask16 mask0 = firstLanes(nc - jr),
-                          mask1 = firstLanes(nc - jr - 16);
-          for (int64_t ir = 0; ir < mc; ir += kMr) {
-            const int64_t rows = std::min<int64_t>(kMr, mc - ir);
-            kMicroKernels[rows](
-                kc, transA ? blockA + ir : blockA + ir * kc, transA ? lda : kMr,
-                packedB + jr * kc, pc == 0 && bias ? bias + jc + jr : nullptr,
-                c + (ic + ir) * ldc + jc + jr, ldc, mask0, mask1, pc > 0);
-          }
-        }
-      }
+      multiplyBlock(transA, m, jc, nc, pc, kc, a, lda, packedB, bias, c, ldc,
+                    packedA);
     }
   }
 }

@@ -20,20 +20,46 @@ struct Shape {
   int64_t m, n, k;
 };
 
+/// Where op(A) is zero: the kernel skips a panel's zero depth steps.
+enum class Zeros {
+  None,
+  /// Past the diagonal, (i, p) with p > i: a causal mask's probabilities.
+  AboveDiagonal,
+  /// Before the diagonal, p < i: their transpose.
+  BelowDiagonal,
+  Everywhere,
+};
+
+bool zeroAt(Zeros zeros, int64_t i, int64_t p) {
+  switch (zeros) {
+  case Zeros::None:
+    return false;
+  case Zeros::AboveDiagonal:
+    return p > i;
+  case Zeros::BelowDiagonal:
+    return p < i;
+  case Zeros::Everywhere:
+    return true;
+  }
+  return false;
+}
+
 void expectMatchesNaive(Shape s, bool transA, bool transB, int64_t pad,
-                        bool withBias = false) {
+                        bool withBias = false, Zeros zeros = Zeros::None) {
   SCOPED_TRACE(::testing::Message()
                << "m " << s.m << " n " << s.n << " k " << s.k << " transA "
                << transA << " transB " << transB << " pad " << pad << " bias "
-               << withBias);
+               << withBias << " zeros " << static_cast<int>(zeros));
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> uniform(-1, 1);
   const int64_t lda = (transA ? s.m : s.k) + pad,
                 ldb = (transB ? s.k : s.n) + pad, ldc = s.n + pad;
   std::vector<float> a((transA ? s.k : s.m) * lda),
       b((transB ? s.n : s.k) * ldb);
-  for (float &x : a)
-    x = uniform(rng);
+  for (int64_t i = 0; i < s.m; ++i)
+    for (int64_t p = 0; p < s.k; ++p)
+      (transA ? a[p * lda + i] : a[i * lda + p]) =
+          zeroAt(zeros, i, p) ? 0.0f : uniform(rng);
   for (float &x : b)
     x = uniform(rng);
   std::vector<float> bias(withBias ? s.n : 0);
@@ -97,6 +123,47 @@ TEST_F(GemmAvx512Test, BiasStartsEverySum) {
     for (bool transB : {false, true})
       expectMatchesNaive({23, 47, 19}, transA, transB, 3, true);
   expectMatchesNaive({250, 1030, 530}, false, false, 2, true);
+}
+
+TEST_F(GemmAvx512Test, SkipsZeroDepthStepsOfA) {
+  // Triangles cut each 12-row panel's depth at a different step, inside
+  // depth blocks and across them; an all-zero A leaves C = bias.
+  for (Zeros zeros :
+       {Zeros::AboveDiagonal, Zeros::BelowDiagonal, Zeros::Everywhere})
+    for (bool transA : {false, true})
+      for (bool transB : {false, true}) {
+        expectMatchesNaive({128, 64, 128}, transA, transB, 0, false, zeros);
+        expectMatchesNaive({250, 47, 530}, transA, transB, 3, true, zeros);
+      }
+}
+
+TEST_F(GemmAvx512Test, ZerosTimesInfinityStayNaN) {
+  // 0 * inf is NaN: a block of B holding an infinity skips nothing, so the
+  // rows whose zeros meet it are NaN, as a naive product makes them.
+  for (bool transA : {false, true}) {
+    SCOPED_TRACE(transA ? "transposed A" : "A");
+    const int64_t m = 24, n = 32, k = 16;
+    std::vector<float> a(m * k), b(k * n, 1.0f), c(m * n);
+    // Row i of op(A) is 1 up to depth i % k and zero after it.
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t p = 0; p < k; ++p)
+        (transA ? a[p * m + i] : a[i * k + p]) = p <= i % k ? 1.0f : 0.0f;
+    b[(k - 1) * n + 5] = INFINITY;
+    fmrt::gemm::avx512Product(transA, false, m, n, k, a.data(), transA ? m : k,
+                              b.data(), n, nullptr, c.data(), n);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        // Depth k - 1 meets the infinity: 1 * inf for the one row that
+        // reaches it, 0 * inf = NaN for the others.
+        if (j != 5)
+          ASSERT_EQ(c[i * n + j], static_cast<float>(i % k + 1))
+              << "at (" << i << ", " << j << ")";
+        else if (i % k == k - 1)
+          ASSERT_EQ(c[i * n + j], INFINITY) << "row " << i;
+        else
+          ASSERT_TRUE(std::isnan(c[i * n + j])) << "row " << i;
+      }
+  }
 }
 
 } // namespace
