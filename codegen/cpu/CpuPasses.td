@@ -179,6 +179,14 @@ def CpuParallelize : Pass<"fm-cpu-parallelize", "mlir::ModuleOp"> {
         `fmrt_parallel_for(0, trips, @<F>_kernel<N>_task, context)`.
     Others are replaced by a direct call of the kernel over their whole
     first dimension.
+    A loop that holds nothing but a nest, as convert-linalg-to-parallel-loops
+    leaves a reduction over rows (`scf.for` over rows around the nest over
+    columns: the column sums of bias and layer-norm gradients), goes into
+    the kernel with it when chunks of the nest's first dimension touch
+    disjoint elements of what it writes: every access to a written buffer
+    has the first induction variable itself at one index. Each chunk of
+    columns then runs all the rows; otherwise the loop stays on the calling
+    thread and calls the nest's kernel once a row.
     Memref descriptors cross through `builtin.unrealized_conversion_cast`
     to their LLVM struct, which `reconcile-unrealized-casts` removes after
     the conversion to LLVM; indices cross as i64. Leading dimensions are

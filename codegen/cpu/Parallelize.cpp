@@ -6,9 +6,11 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
 
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 
 namespace fm::cpu {
@@ -61,6 +63,84 @@ int64_t nestWork(Operation *op) {
   return trips * inner;
 }
 
+/// The buffer `value` views (through subviews, reshapes and casts): an
+/// allocation, a global or a function argument; null for anything else.
+Value underlyingBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  Operation *source = value.getDefiningOp();
+  if (source &&
+      !isa<memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp>(source))
+    return Value();
+  return value;
+}
+
+/// Whether chunks of `nest`'s first dimension touch disjoint elements of
+/// every buffer it writes: each access to such a buffer goes through the
+/// same memref value with the first induction variable itself at the same
+/// index, and the nest has no other side effects. Then each chunk may run
+/// a loop around the nest on its own.
+bool chunksAreIndependent(scf::ParallelOp nest) {
+  Value first = nest.getInductionVars().front();
+  SmallVector<Operation *> accesses;
+  DenseSet<Value> written;
+  WalkResult walk = nest.getBody()->walk([&](Operation *op) {
+    if (auto store = dyn_cast<memref::StoreOp>(op)) {
+      written.insert(underlyingBuffer(store.getMemRef()));
+      accesses.push_back(op);
+    } else if (isa<memref::LoadOp>(op)) {
+      accesses.push_back(op);
+    } else if (!isMemoryEffectFree(op) &&
+               !op->hasTrait<OpTrait::IsTerminator>()) {
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted() || written.contains(Value()))
+    return false;
+  // Per written buffer: the memref value and index position all of its
+  // accesses use.
+  DenseMap<Value, std::pair<Value, unsigned>> access;
+  for (Operation *op : accesses) {
+    auto load = dyn_cast<memref::LoadOp>(op);
+    Value memref =
+        load ? load.getMemRef() : cast<memref::StoreOp>(op).getMemRef();
+    ValueRange indices =
+        load ? load.getIndices() : cast<memref::StoreOp>(op).getIndices();
+    Value buffer = underlyingBuffer(memref);
+    if (!buffer)
+      return false;
+    if (!written.contains(buffer))
+      continue;
+    auto position = llvm::find(indices, first);
+    if (position == indices.end())
+      return false;
+    auto [known, inserted] = access.try_emplace(
+        buffer, memref, static_cast<unsigned>(position - indices.begin()));
+    if (!inserted &&
+        known->second !=
+            std::make_pair(memref,
+                           static_cast<unsigned>(position - indices.begin())))
+      return false;
+  }
+  return true;
+}
+
+/// The scf.for whose body is `nest` alone, when chunks of the nest can each
+/// run the whole loop: how convert-linalg-to-parallel-loops leaves a
+/// reduction over rows, `for rows { parallel columns }` (the column sums of
+/// bias and layer-norm gradients). The pool then splits the columns, and
+/// the rows stay a loop with a vectorizable loop inside.
+scf::ForOp loopAroundNest(scf::ParallelOp nest) {
+  auto loop = dyn_cast<scf::ForOp>(nest->getParentOp());
+  if (!loop || loop.getNumResults() != 0 ||
+      &loop.getBody()->front() != nest.getOperation() ||
+      nest->getNextNode() != loop.getBody()->getTerminator() ||
+      !chunksAreIndependent(nest))
+    return {};
+  return loop;
+}
+
 struct CpuParallelizePass
     : fm::cpu::impl::CpuParallelizeBase<CpuParallelizePass> {
   using CpuParallelizeBase::CpuParallelizeBase;
@@ -79,23 +159,38 @@ struct CpuParallelizePass
       for (scf::ParallelOp nest : nests) {
         if (nest.getNumResults() != 0)
           continue;
-        // Chunks of the first dimension go to the pool; small or irregular
-        // nests run on the calling thread.
+        // Chunks of the first dimension go to the pool, with the loop
+        // around the nest when each chunk can run it alone; small or
+        // irregular nests run on the calling thread.
+        scf::ForOp loop = loopAroundNest(nest);
+        if (loop && nestWork(loop) >= minWork) {
+          if (std::optional<int64_t> trips = chunkCount(nest)) {
+            outline(module, function, loop, nest, trips, counter++);
+            continue;
+          }
+        }
         std::optional<int64_t> trips;
         if (nestWork(nest) >= minWork) {
           nest = collapseLeadingLoops(nest);
-          trips = tripCounts(nest).front();
-          if (trips && (*trips < 2 ||
-                        !isConstantIntValue(nest.getLowerBound().front(), 0) ||
-                        !isConstantIntValue(nest.getStep().front(), 1)))
-            trips.reset();
+          trips = chunkCount(nest);
         }
-        outline(module, function, nest, trips, counter++);
+        outline(module, function, nest, nest, trips, counter++);
       }
     }
   }
 
 private:
+  /// The trip count of `nest`'s first dimension when the pool can share it
+  /// out: a constant of at least 2, from 0 in steps of 1.
+  static std::optional<int64_t> chunkCount(scf::ParallelOp nest) {
+    std::optional<int64_t> trips = tripCounts(nest).front();
+    if (trips && *trips >= 2 &&
+        isConstantIntValue(nest.getLowerBound().front(), 0) &&
+        isConstantIntValue(nest.getStep().front(), 1))
+      return trips;
+    return std::nullopt;
+  }
+
   /// Collapses the leading dimensions of `nest` (never its last one) until
   /// the first has kMinChunks iterations; returns the loop now in its place.
   scf::ParallelOp collapseLeadingLoops(scf::ParallelOp nest) {
@@ -143,20 +238,26 @@ private:
     return type.isIndex() ? i64 : type;
   }
 
-  /// Moves `nest` into a kernel function and calls it: through
-  /// fmrt_parallel_for over [0, parallelTrips) when given, else directly
-  /// over the nest's own first-dimension range.
-  void outline(ModuleOp module, func::FuncOp parent, scf::ParallelOp nest,
-               std::optional<int64_t> parallelTrips, unsigned index) {
+  /// Moves `unit` (`nest`, or the loop around it) into a kernel function
+  /// and calls it: through fmrt_parallel_for over [0, parallelTrips) of the
+  /// nest's first dimension when given, else directly over the nest's own
+  /// first-dimension range.
+  void outline(ModuleOp module, func::FuncOp parent, Operation *unit,
+               scf::ParallelOp nest, std::optional<int64_t> parallelTrips,
+               unsigned index) {
     MLIRContext *context = &getContext();
     Location loc = nest.getLoc();
     Type i64 = IntegerType::get(context, 64);
     Type ptr = LLVM::LLVMPointerType::get(context);
 
-    // What the nest reads from outside, except constants, which the kernel
-    // rebuilds itself. The first dimension's bounds become the chunk's.
+    // What the unit reads from outside, except constants, which the kernel
+    // rebuilds itself. The nest's first dimension's bounds become the
+    // chunk's.
     llvm::SetVector<Value> outside;
-    getUsedValuesDefinedAbove(nest.getRegion(), outside);
+    for (Region &region : unit->getRegions())
+      getUsedValuesDefinedAbove(region, outside);
+    if (unit != nest)
+      outside.insert(unit->operand_begin(), unit->operand_end());
     outside.insert(nest.getLowerBound().begin() + 1,
                    nest.getLowerBound().end());
     outside.insert(nest.getUpperBound().begin() + 1,
@@ -169,14 +270,14 @@ private:
 
     std::string name = (parent.getName() + "_kernel" + Twine(index)).str();
     SharedKernel &shared =
-        findOrAddKernel(createKernel(module, name, nest, captured, constants));
+        findOrAddKernel(createKernel(module, name, unit, captured, constants));
     func::FuncOp kernel = shared.kernel;
     if (!parallelTrips) {
       SmallVector<Value> arguments = {nest.getLowerBound().front(),
                                       nest.getUpperBound().front()};
       llvm::append_range(arguments, captured);
-      OpBuilder(nest).create<func::CallOp>(loc, kernel, arguments);
-      nest.erase();
+      OpBuilder(unit).create<func::CallOp>(loc, kernel, arguments);
+      unit->erase();
       return;
     }
 
@@ -191,7 +292,7 @@ private:
         loc, ptr, contextStruct,
         entryBuilder.create<LLVM::ConstantOp>(
             loc, i64, entryBuilder.getI64IntegerAttr(1)));
-    OpBuilder builder(nest);
+    OpBuilder builder(unit);
     for (auto [field, value] : llvm::enumerate(captured)) {
       Value packed = value;
       if (isa<MemRefType>(value.getType()))
@@ -218,7 +319,7 @@ private:
             builder.create<arith::ConstantIntOp>(loc, 0, 64),
             builder.create<arith::ConstantIntOp>(loc, *parallelTrips, 64),
             taskAddress, contextPointer});
-    nest.erase();
+    unit->erase();
   }
 
   /// A kernel and, once a nest runs it on the pool, its task.
@@ -253,14 +354,15 @@ private:
   }
 
   /// `func.func private @name(%begin: index, %end: index, captured...)`
-  /// running iterations [begin, end) of `nest`'s first dimension. Buffers
+  /// running `unit` with iterations [begin, end) of the first dimension of
+  /// its outermost nest (`unit` itself, or the nest a loop holds). Buffers
   /// that no other argument can alias get their LLVM pointers marked
   /// noalias (kNoAliasAttr, for fm-cpu-kernel-attributes).
   func::FuncOp createKernel(ModuleOp module, llvm::StringRef name,
-                            scf::ParallelOp nest, ArrayRef<Value> captured,
+                            Operation *unit, ArrayRef<Value> captured,
                             ArrayRef<Value> constants) {
     MLIRContext *context = &getContext();
-    Location loc = nest.getLoc();
+    Location loc = unit->getLoc();
     SmallVector<Type> arguments(2, IndexType::get(context));
     for (Value value : captured)
       arguments.push_back(value.getType());
@@ -281,7 +383,11 @@ private:
     for (auto [value, argument] :
          llvm::zip(captured, body->getArguments().drop_front(2)))
       mapping.map(value, argument);
-    auto chunk = cast<scf::ParallelOp>(builder.clone(*nest, mapping));
+    Operation *cloned = builder.clone(*unit, mapping);
+    auto chunk = dyn_cast<scf::ParallelOp>(cloned);
+    if (!chunk)
+      chunk =
+          cast<scf::ParallelOp>(cast<scf::ForOp>(cloned).getBody()->front());
     chunk.getLowerBoundMutable().slice(0, 1).assign(body->getArgument(0));
     chunk.getUpperBoundMutable().slice(0, 1).assign(body->getArgument(1));
     builder.create<func::ReturnOp>(loc);
@@ -323,18 +429,6 @@ private:
       position += 3 + 2 * memref.getRank();
     }
     return positions;
-  }
-
-  /// The buffer `value` views (through subviews, reshapes and casts): an
-  /// allocation, a global or a function argument; null for anything else.
-  static Value underlyingBuffer(Value value) {
-    while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-      value = view.getViewSource();
-    Operation *source = value.getDefiningOp();
-    if (source &&
-        !isa<memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp>(source))
-      return Value();
-    return value;
   }
 
   /// `func.func private @name(%begin: i64, %end: i64, %context: !llvm.ptr)`

@@ -185,3 +185,84 @@ func.func @gemm_calls(%a: !llvm.ptr, %b: !llvm.ptr, %c: !llvm.ptr) {
   }
   return
 }
+
+// -----
+
+// A reduction over rows, as convert-linalg-to-parallel-loops leaves a column
+// sum: the loop over rows holds only a nest over columns, and each column
+// is read and written at that column alone. Each chunk of columns runs the
+// whole loop over rows in its kernel.
+// CHECK-LABEL: func.func @column_sums
+// CHECK-DAG: %[[ZERO:.+]] = arith.constant 0 : i64
+// CHECK-DAG: %[[COLUMNS:.+]] = arith.constant 1024 : i64
+// CHECK: call @fmrt_parallel_for(%[[ZERO]], %[[COLUMNS]], %{{.+}}, %{{.+}})
+// CHECK-NOT: scf.for
+// CHECK: return
+// CHECK-LABEL: func.func private @column_sums_kernel0
+// CHECK-SAME: (%[[BEGIN:.+]]: index, %[[END:.+]]: index,
+// CHECK: scf.for %[[ROW:.+]] =
+// CHECK: scf.parallel (%[[COLUMN:.+]]) = (%[[BEGIN]]) to (%[[END]])
+// CHECK: memref.load %{{.+}}[%[[ROW]], %[[COLUMN]]]
+// CHECK: memref.store %{{.+}}, %{{.+}}[%[[COLUMN]]]
+func.func @column_sums(%in: memref<1024x1024xf32>, %sums: memref<1024xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c1024 = arith.constant 1024 : index
+  scf.for %row = %c0 to %c1024 step %c1 {
+    scf.parallel (%column) = (%c0) to (%c1024) step (%c1) {
+      %x = memref.load %in[%row, %column] : memref<1024x1024xf32>
+      %sum = memref.load %sums[%column] : memref<1024xf32>
+      %next = arith.addf %sum, %x : f32
+      memref.store %next, %sums[%column] : memref<1024xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Where chunks of columns would share what they write, or the loop does
+// more than run the nest, the loop stays on the calling thread: the nest
+// becomes a kernel it calls. A column's sum moves to the next column with
+// each row: chunks would write each other's sums.
+// CHECK-LABEL: func.func @rotating_sums
+// CHECK: scf.for
+// CHECK: call @rotating_sums_kernel0
+// CHECK-NOT: fmrt_parallel_for
+// CHECK-LABEL: func.func @more_than_the_nest
+// CHECK: scf.for
+// CHECK: memref.store
+// CHECK: call @more_than_the_nest_kernel0
+// CHECK-NOT: fmrt_parallel_for
+func.func @rotating_sums(%in: memref<1024x1024xf32>, %sums: memref<1024xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c1024 = arith.constant 1024 : index
+  scf.for %row = %c0 to %c1024 step %c1 {
+    scf.parallel (%column) = (%c0) to (%c1024) step (%c1) {
+      %x = memref.load %in[%row, %column] : memref<1024x1024xf32>
+      %shifted = arith.addi %column, %row : index
+      %target = arith.remui %shifted, %c1024 : index
+      %sum = memref.load %sums[%target] : memref<1024xf32>
+      %next = arith.addf %sum, %x : f32
+      memref.store %next, %sums[%target] : memref<1024xf32>
+    }
+  }
+  return
+}
+func.func @more_than_the_nest(%in: memref<1024x1024xf32>, %sums: memref<1024xf32>, %rows: memref<1024xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c1024 = arith.constant 1024 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %row = %c0 to %c1024 step %c1 {
+    memref.store %zero, %rows[%row] : memref<1024xf32>
+    scf.parallel (%column) = (%c0) to (%c1024) step (%c1) {
+      %x = memref.load %in[%row, %column] : memref<1024x1024xf32>
+      %sum = memref.load %sums[%column] : memref<1024xf32>
+      %next = arith.addf %sum, %x : f32
+      memref.store %next, %sums[%column] : memref<1024xf32>
+    }
+  }
+  return
+}
