@@ -3,6 +3,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -76,12 +77,96 @@ struct MaximumOfAccumulator : OpRewritePattern<arith::SelectOp> {
   }
 };
 
+/// Innermost iterations below which a whole-buffer sum stays one loop nest:
+/// fm-cpu-parallelize's default min-work, below which its row sums would
+/// not go to the pool either.
+constexpr int64_t kMinSplitWork = 32768;
+
+/// A sum of a whole buffer of two or more dimensions (the squared gradients
+/// of each parameter that clipping sums) runs as one loop nest over it on
+/// the calling thread. Summing each index of the first dimension first,
+/// into a temporary, and then those sums makes the first generic's outer
+/// loop parallel (fm-cpu-parallelize shares it out) and leaves a short sum
+/// to the calling thread. The temporary starts at -0.0, which adds nothing
+/// to any value.
+struct SplitWholeSum : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp generic,
+                                PatternRewriter &rewriter) const override {
+    if (!generic.hasPureBufferSemantics() || generic.getNumDpsInits() != 1 ||
+        generic.getNumLoops() < 2 || generic.getNumParallelLoops() != 0)
+      return failure();
+    Value total = generic.getDpsInitOperand(0)->get();
+    auto totalType = dyn_cast<MemRefType>(total.getType());
+    if (!totalType || totalType.getRank() != 0 ||
+        !isa<FloatType>(totalType.getElementType()))
+      return failure();
+    SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic) || ranges.front() < 2)
+      return failure();
+    int64_t work = 1;
+    for (int64_t range : ranges)
+      work *= range;
+    if (work < kMinSplitWork)
+      return failure();
+    // The body folds one value into the accumulator with a reassociable
+    // add, and the accumulator is read nowhere else.
+    Block &body = generic.getRegion().front();
+    BlockArgument accumulator = body.getArgument(generic.getNumDpsInputs());
+    auto add =
+        body.getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
+    if (!add || !accumulator.hasOneUse() ||
+        !llvm::is_contained(add->getOperands(), accumulator) ||
+        !arith::bitEnumContainsAll(add.getFastmath(),
+                                   arith::FastMathFlags::reassoc))
+      return failure();
+
+    Location loc = generic.getLoc();
+    Type element = totalType.getElementType();
+    MLIRContext *context = getContext();
+    auto partialType = MemRefType::get({ranges.front()}, element);
+    Value partial = rewriter.create<memref::AllocOp>(loc, partialType);
+    Value minusZero = rewriter.create<arith::ConstantOp>(
+        loc, rewriter.getFloatAttr(element, -0.0));
+    rewriter.create<linalg::FillOp>(loc, minusZero, partial);
+
+    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+    maps.back() =
+        AffineMap::get(generic.getNumLoops(), 0, getAffineDimExpr(0, context));
+    SmallVector<utils::IteratorType> iterators =
+        generic.getIteratorTypesArray();
+    iterators.front() = utils::IteratorType::parallel;
+    auto partialSums = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{}, generic.getDpsInputs(), ValueRange{partial}, maps,
+        iterators);
+    rewriter.inlineRegionBefore(generic.getRegion(), partialSums.getRegion(),
+                                partialSums.getRegion().end());
+
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(1, context);
+    AffineMap scalar = AffineMap::get(1, 0, context);
+    rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{}, ValueRange{partial}, ValueRange{total},
+        ArrayRef<AffineMap>{identity, scalar},
+        ArrayRef<utils::IteratorType>{utils::IteratorType::reduction},
+        [&](OpBuilder &builder, Location bodyLoc, ValueRange arguments) {
+          Value sum = builder.create<arith::AddFOp>(
+              bodyLoc, arguments[1], arguments[0], add.getFastmath());
+          builder.create<linalg::YieldOp>(bodyLoc, sum);
+        });
+    rewriter.create<memref::DeallocOp>(loc, partial);
+    rewriter.eraseOp(generic);
+    return success();
+  }
+};
+
 struct CpuReassociateReductionsPass
     : fm::cpu::impl::CpuReassociateReductionsBase<
           CpuReassociateReductionsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<MaximumOfAccumulator, ReassociateAccumulation<arith::AddFOp>,
+    patterns.add<MaximumOfAccumulator, SplitWholeSum,
+                 ReassociateAccumulation<arith::AddFOp>,
                  ReassociateAccumulation<arith::MulFOp>,
                  ReassociateAccumulation<arith::MaximumFOp>,
                  ReassociateAccumulation<arith::MinimumFOp>,

@@ -132,3 +132,70 @@ func.func @other_selects(%x: memref<4x8xf32>, %out: memref<4xf32>, %y: memref<4x
   }
   return
 }
+
+// -----
+
+// A sum of a whole 256 x 256 buffer (clipping's squared gradients) is split:
+// each row sums into a temporary starting at -0.0, in a generic whose rows
+// are parallel, and the row sums then add to the total.
+#all = affine_map<(d0, d1) -> (d0, d1)>
+#none = affine_map<(d0, d1) -> ()>
+// CHECK-DAG: #[[ALL:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-DAG: #[[EACH:.+]] = affine_map<(d0) -> (d0)>
+// CHECK-DAG: #[[SCALAR:.+]] = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @sum_of_squares
+// CHECK-SAME: (%[[G:.+]]: memref<256x256xf32>, %[[TOTAL:.+]]: memref<f32>)
+// CHECK: %[[MINUS_ZERO:.+]] = arith.constant -0.000000e+00 : f32
+// CHECK: %[[ROWS:.+]] = memref.alloc() : memref<256xf32>
+// CHECK: linalg.fill ins(%[[MINUS_ZERO]] : f32) outs(%[[ROWS]] : memref<256xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[ALL]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[G]] : memref<256x256xf32>) outs(%[[ROWS]] : memref<256xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf %{{.+}}, %{{.+}} fastmath<reassoc> : f32
+// CHECK: linalg.generic {indexing_maps = [#[[EACH]], #[[SCALAR]]], iterator_types = ["reduction"]} ins(%[[ROWS]] : memref<256xf32>) outs(%[[TOTAL]] : memref<f32>)
+// CHECK: arith.addf %{{.+}}, %{{.+}} fastmath<reassoc> : f32
+// CHECK: memref.dealloc %[[ROWS]]
+func.func @sum_of_squares(%g: memref<256x256xf32>, %total: memref<f32>) {
+  linalg.generic {indexing_maps = [#all, #none], iterator_types = ["reduction", "reduction"]}
+      ins(%g : memref<256x256xf32>) outs(%total : memref<f32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %sq = arith.mulf %x, %x : f32
+    %s = arith.addf %acc, %sq : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Not split: a whole sum too small to share out, a whole maximum (only
+// sums are split), and a sum of one dimension.
+#all = affine_map<(d0, d1) -> (d0, d1)>
+#none = affine_map<(d0, d1) -> ()>
+#vector = affine_map<(d0) -> (d0)>
+#scalar = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @not_split
+// CHECK-NOT: memref.alloc
+// CHECK-COUNT-3: linalg.generic
+// CHECK-NOT: linalg.generic
+func.func @not_split(%small: memref<64x64xf32>, %big: memref<256x256xf32>, %long: memref<65536xf32>, %total: memref<f32>) {
+  linalg.generic {indexing_maps = [#all, #none], iterator_types = ["reduction", "reduction"]}
+      ins(%small : memref<64x64xf32>) outs(%total : memref<f32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %s = arith.addf %acc, %x : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#all, #none], iterator_types = ["reduction", "reduction"]}
+      ins(%big : memref<256x256xf32>) outs(%total : memref<f32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %m = arith.maximumf %acc, %x : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [#vector, #scalar], iterator_types = ["reduction"]}
+      ins(%long : memref<65536xf32>) outs(%total : memref<f32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %s = arith.addf %acc, %x : f32
+    linalg.yield %s : f32
+  }
+  return
+}
