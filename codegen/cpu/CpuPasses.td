@@ -157,12 +157,12 @@ def CpuReassociateReductions
     rows of hundreds; maxima only in which zero a row of +0 and -0 gives
     (+0; the interpreter gives the later one). NaN still propagates.
 
-    A reassociable sum of a whole buffer of two or more dimensions, with at
-    least 32768 terms (gradient clipping's sum of each parameter's squared
-    gradient), is split in two: a generic sums each index of the first
-    dimension into a temporary that starts at -0.0, a parallel loop that
-    fm-cpu-parallelize shares out, and a second one adds those sums to the
-    total. Otherwise the whole sum ran as one loop nest on the calling
+    A reassociable f32 sum of a whole buffer of two or more dimensions,
+    with at least 32768 terms (gradient clipping's sum of each parameter's
+    squared gradient), is split in two: a generic sums each index of the
+    first dimension into a temporary that starts at -0.0, a parallel loop
+    that fm-cpu-parallelize shares out, and a second one adds those sums to
+    the total. Otherwise the whole sum ran as one loop nest on the calling
     thread.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",

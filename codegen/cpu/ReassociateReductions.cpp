@@ -99,8 +99,9 @@ struct SplitWholeSum : OpRewritePattern<linalg::GenericOp> {
       return failure();
     Value total = generic.getDpsInitOperand(0)->get();
     auto totalType = dyn_cast<MemRefType>(total.getType());
+    // f32 only: a narrower total would round each row's sum once more.
     if (!totalType || totalType.getRank() != 0 ||
-        !isa<FloatType>(totalType.getElementType()))
+        !totalType.getElementType().isF32())
       return failure();
     SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
     if (llvm::any_of(ranges, ShapedType::isDynamic) || ranges.front() < 2)

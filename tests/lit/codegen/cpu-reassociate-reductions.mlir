@@ -169,16 +169,17 @@ func.func @sum_of_squares(%g: memref<256x256xf32>, %total: memref<f32>) {
 // -----
 
 // Not split: a whole sum too small to share out, a whole maximum (only
-// sums are split), and a sum of one dimension.
+// sums are split), a sum of one dimension, and an f16 sum (each row's sum
+// would round once more).
 #all = affine_map<(d0, d1) -> (d0, d1)>
 #none = affine_map<(d0, d1) -> ()>
 #vector = affine_map<(d0) -> (d0)>
 #scalar = affine_map<(d0) -> ()>
 // CHECK-LABEL: func.func @not_split
 // CHECK-NOT: memref.alloc
-// CHECK-COUNT-3: linalg.generic
+// CHECK-COUNT-4: linalg.generic
 // CHECK-NOT: linalg.generic
-func.func @not_split(%small: memref<64x64xf32>, %big: memref<256x256xf32>, %long: memref<65536xf32>, %total: memref<f32>) {
+func.func @not_split(%small: memref<64x64xf32>, %big: memref<256x256xf32>, %long: memref<65536xf32>, %total: memref<f32>, %half: memref<256x256xf16>, %halfTotal: memref<f16>) {
   linalg.generic {indexing_maps = [#all, #none], iterator_types = ["reduction", "reduction"]}
       ins(%small : memref<64x64xf32>) outs(%total : memref<f32>) {
   ^bb0(%x: f32, %acc: f32):
@@ -196,6 +197,12 @@ func.func @not_split(%small: memref<64x64xf32>, %big: memref<256x256xf32>, %long
   ^bb0(%x: f32, %acc: f32):
     %s = arith.addf %acc, %x : f32
     linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#all, #none], iterator_types = ["reduction", "reduction"]}
+      ins(%half : memref<256x256xf16>) outs(%halfTotal : memref<f16>) {
+  ^bb0(%x: f16, %acc: f16):
+    %s = arith.addf %acc, %x : f16
+    linalg.yield %s : f16
   }
   return
 }
