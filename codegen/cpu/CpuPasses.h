@@ -16,6 +16,12 @@
 
 namespace fm::cpu {
 
+/// Innermost iterations below which a loop nest stays on the calling
+/// thread: fm-cpu-parallelize's default min-work, which
+/// fm-cpu-reassociate-reductions also uses to tell whether splitting a sum
+/// would let the pool share it out.
+inline constexpr int64_t kMinParallelWork = 32768;
+
 #define GEN_PASS_DECL
 #include "codegen/cpu/CpuPasses.h.inc"
 

@@ -207,7 +207,8 @@ def CpuParallelize : Pass<"fm-cpu-parallelize", "mlir::ModuleOp"> {
     being separate, shared functions they keep -O3 fast on large steps.
   }];
   let options = [
-    Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
+    Option<"minWork", "min-work", "int64_t",
+           /*default=*/"::fm::cpu::kMinParallelWork",
            "Innermost iterations below which a nest stays sequential">,
   ];
   let dependentDialects = [

@@ -81,15 +81,19 @@ Value underlyingBuffer(Value value) {
 /// index, and the nest has no other side effects. Then each chunk may run
 /// a loop around the nest on its own.
 bool chunksAreIndependent(scf::ParallelOp nest) {
+  struct Access {
+    Value memref;
+    ValueRange indices;
+  };
   Value first = nest.getInductionVars().front();
-  SmallVector<Operation *> accesses;
+  SmallVector<Access> accesses;
   DenseSet<Value> written;
   WalkResult walk = nest.getBody()->walk([&](Operation *op) {
     if (auto store = dyn_cast<memref::StoreOp>(op)) {
       written.insert(underlyingBuffer(store.getMemRef()));
-      accesses.push_back(op);
-    } else if (isa<memref::LoadOp>(op)) {
-      accesses.push_back(op);
+      accesses.push_back({store.getMemRef(), store.getIndices()});
+    } else if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      accesses.push_back({load.getMemRef(), load.getIndices()});
     } else if (!isMemoryEffectFree(op) &&
                !op->hasTrait<OpTrait::IsTerminator>()) {
       return WalkResult::interrupt();
@@ -100,27 +104,21 @@ bool chunksAreIndependent(scf::ParallelOp nest) {
     return false;
   // Per written buffer: the memref value and index position all of its
   // accesses use.
-  DenseMap<Value, std::pair<Value, unsigned>> access;
-  for (Operation *op : accesses) {
-    auto load = dyn_cast<memref::LoadOp>(op);
-    Value memref =
-        load ? load.getMemRef() : cast<memref::StoreOp>(op).getMemRef();
-    ValueRange indices =
-        load ? load.getIndices() : cast<memref::StoreOp>(op).getIndices();
-    Value buffer = underlyingBuffer(memref);
+  DenseMap<Value, std::pair<Value, unsigned>> uses;
+  for (const Access &access : accesses) {
+    Value buffer = underlyingBuffer(access.memref);
     if (!buffer)
       return false;
     if (!written.contains(buffer))
       continue;
-    auto position = llvm::find(indices, first);
-    if (position == indices.end())
+    auto position = llvm::find(access.indices, first);
+    if (position == access.indices.end())
       return false;
-    auto [known, inserted] = access.try_emplace(
-        buffer, memref, static_cast<unsigned>(position - indices.begin()));
-    if (!inserted &&
-        known->second !=
-            std::make_pair(memref,
-                           static_cast<unsigned>(position - indices.begin())))
+    std::pair<Value, unsigned> use = {
+        access.memref,
+        static_cast<unsigned>(position - access.indices.begin())};
+    if (auto [known, inserted] = uses.try_emplace(buffer, use);
+        !inserted && known->second != use)
       return false;
   }
   return true;

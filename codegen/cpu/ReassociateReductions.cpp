@@ -77,11 +77,6 @@ struct MaximumOfAccumulator : OpRewritePattern<arith::SelectOp> {
   }
 };
 
-/// Innermost iterations below which a whole-buffer sum stays one loop nest:
-/// fm-cpu-parallelize's default min-work, below which its row sums would
-/// not go to the pool either.
-constexpr int64_t kMinSplitWork = 32768;
-
 /// A sum of a whole buffer of two or more dimensions (the squared gradients
 /// of each parameter that clipping sums) runs as one loop nest over it on
 /// the calling thread. Summing each index of the first dimension first,
@@ -109,7 +104,8 @@ struct SplitWholeSum : OpRewritePattern<linalg::GenericOp> {
     int64_t work = 1;
     for (int64_t range : ranges)
       work *= range;
-    if (work < kMinSplitWork)
+    // Below this the row sums would not go to the pool either.
+    if (work < fm::cpu::kMinParallelWork)
       return failure();
     // The body folds one value into the accumulator with a reassociable
     // add, and the accumulator is read nowhere else.

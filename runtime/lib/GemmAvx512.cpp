@@ -328,12 +328,14 @@ FMRT_AVX512 void multiplyBlock(bool transA, int64_t m, int64_t jc, int64_t nc,
       packA(mc, kc, a + ic * lda + pc, lda, packedA);
     const float *blockA = transA ? a + pc * lda + ic : packedA;
     const int64_t depthStride = transA ? lda : kMr;
+    auto panelAt = [&](int64_t ir) {
+      return transA ? blockA + ir : blockA + ir * kc;
+    };
     DepthRange depths[kMc / kMr];
     for (int64_t ir = 0; ir < mc; ir += kMr) {
-      const float *panel = transA ? blockA + ir : blockA + ir * kc;
       DepthRange &range = depths[ir / kMr];
-      range =
-          nonzeroDepth(panel, depthStride, std::min<int64_t>(kMr, mc - ir), kc);
+      range = nonzeroDepth(panelAt(ir), depthStride,
+                           std::min<int64_t>(kMr, mc - ir), kc);
       if (range.begin == 0 && range.end == kc)
         continue;
       if (!finiteB)
@@ -347,9 +349,8 @@ FMRT_AVX512 void multiplyBlock(bool transA, int64_t m, int64_t jc, int64_t nc,
       for (int64_t ir = 0; ir < mc; ir += kMr) {
         const int64_t rows = std::min<int64_t>(kMr, mc - ir);
         const DepthRange range = depths[ir / kMr];
-        const float *panel = transA ? blockA + ir : blockA + ir * kc;
         kMicroKernels[rows](
-            range.end - range.begin, panel + range.begin * depthStride,
+            range.end - range.begin, panelAt(ir) + range.begin * depthStride,
             depthStride, packedB + jr * kc + range.begin * kNr,
             pc == 0 && bias ? bias + jc + jr : nullptr,
             c + (ic + ir) * ldc + jc + jr, ldc, mask0, mask1, pc > 0);
