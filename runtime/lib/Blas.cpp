@@ -21,6 +21,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -34,11 +35,12 @@ namespace {
 /// Products smaller than this (m * n * k) run on the calling thread: waking
 /// the pool costs more than they do.
 constexpr double kParallelWork = 64.0 * 64 * 64;
-/// Rows or columns of C per parallel block. Small, so that the threads'
-/// shares come out even (1024 rows in blocks of 48 split 528 / 496); each
-/// share ends in at most one partial tile of the kernel (libfmrt's are
-/// 12 x 32).
-constexpr int64_t kBlock = 16;
+/// Rows and columns of C per parallel block: libfmrt's kernel tile, so that
+/// only the last block ends in a partial tile, and small, so that the
+/// threads' shares come out even (1024 rows split 516 / 508; in blocks of 48
+/// they split 528 / 496).
+constexpr int64_t kRowBlock = fmrt::gemm::kTileRows;
+constexpr int64_t kColumnBlock = fmrt::gemm::kTileColumns;
 
 Kernel chooseKernel() {
   const bool avx512 = fmrt::gemm::avx512Available();
@@ -81,11 +83,13 @@ struct Gemm {
   bool transA, transB;
   blasint lda, ldb, ldc;
 
+  /// `product` as avx512Product's.
   void operator()(int64_t m, int64_t n, int64_t k, const float *a,
-                  const float *b, const float *bias, float *c) const {
+                  const float *b, const float *bias, float *c,
+                  uint64_t product = 0) const {
     if (kernel == Kernel::Avx512) {
       fmrt::gemm::avx512Product(transA, transB, m, n, k, a, lda, b, ldb, bias,
-                                c, ldc);
+                                c, ldc, product);
       return;
     }
     // OpenBLAS adds the product to C holding the bias (beta = 1).
@@ -101,9 +105,10 @@ struct Gemm {
   /// Rows [first, last) of C: rows of op(A), which are columns of a
   /// transposed A.
   void rows(int64_t first, int64_t last, int64_t n, int64_t k, const float *a,
-            const float *b, const float *bias, float *c) const {
+            const float *b, const float *bias, float *c,
+            uint64_t product) const {
     (*this)(last - first, n, k, a + (transA ? first : first * lda), b, bias,
-            c + first * ldc);
+            c + first * ldc, product);
   }
 
   /// Columns [first, last) of C: columns of op(B), which are rows of a
@@ -175,19 +180,32 @@ void fmrt_matmul_bias_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
         gemm(m, n, k, a + i * strideA, b + i * strideB, bias, c + i * strideC);
     });
   } else {
-    // Few large matrices: split each along its longer side of C.
+    // Few large matrices: split each along its longer side of C, in units
+    // of a few blocks per thread that the pool balances as they run. Units
+    // of rows share B, which libfmrt's kernel packs once per thread; units
+    // of columns share A, which only a transposed A is read in place,
+    // unpacked. Elsewhere (and on OpenBLAS, which packs on every call) each
+    // thread takes one unit.
+    static std::atomic<uint64_t> products{0};
+    const bool byRows = m >= n;
+    const bool balanced = gemm.kernel == Kernel::Avx512 &&
+                          (byRows ? fmrt::gemm::reusesPackedB(n, k) : transA);
+    const int64_t block = byRows ? kRowBlock : kColumnBlock;
+    const int64_t size = byRows ? m : n;
     for (int64_t i = 0; i < batch; ++i) {
       const float *ai = a + i * strideA, *bi = b + i * strideB;
       float *ci = c + i * strideC;
-      const bool byRows = m >= n;
-      const int64_t blocks = ((byRows ? m : n) + kBlock - 1) / kBlock;
-      pool.parallelFor(0, blocks, [&](int64_t first, int64_t last) {
-        const int64_t end = std::min((byRows ? m : n), last * kBlock);
-        if (byRows)
-          gemm.rows(first * kBlock, end, n, k, ai, bi, bias, ci);
-        else
-          gemm.columns(first * kBlock, end, m, k, ai, bi, bias, ci);
-      });
+      const uint64_t product = byRows && balanced ? ++products : 0;
+      pool.parallelFor(
+          0, (size + block - 1) / block,
+          [&](int64_t first, int64_t last) {
+            const int64_t end = std::min(size, last * block);
+            if (byRows)
+              gemm.rows(first * block, end, n, k, ai, bi, bias, ci, product);
+            else
+              gemm.columns(first * block, end, m, k, ai, bi, bias, ci);
+          },
+          balanced ? fmrt::ThreadPool::kUnitsPerThread : 1);
     }
   }
 }

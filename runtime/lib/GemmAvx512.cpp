@@ -41,14 +41,22 @@ namespace {
 
 /// Rows and columns of the C tile the micro-kernel keeps in registers:
 /// 12 x 2 zmm accumulators of the 32 zmm registers.
-constexpr int kMr = 12;
-constexpr int kNr = 32;
+constexpr int kMr = kTileRows;
+constexpr int kNr = kTileColumns;
 /// Depth of a block: a kKc x kNr B panel is 32 KB, within L1 (48 KB).
 constexpr int64_t kKc = 256;
 /// Rows of A per block: kMc x kKc floats is 240 KB, well within L2.
 constexpr int64_t kMc = 20 * kMr;
 /// Columns of B per block: kKc x kNc floats is 1 MB.
 constexpr int64_t kNc = 32 * kNr;
+/// The largest op(B) a thread keeps packed across the calls of a product:
+/// 16 MB, the GPT's are at most 4 MB.
+constexpr int64_t kMaxReusedFloats = int64_t(1) << 22;
+
+/// Floats of op(B) packed whole: its panels are zero-padded to kNr columns.
+int64_t packedFloats(int64_t n, int64_t k) {
+  return (n + kNr - 1) / kNr * kNr * k;
+}
 
 /// Lanes [0, count) of a 16-lane mask, count clamped to [0, 16].
 FMRT_AVX512 __mmask16 firstLanes(int64_t count) {
@@ -366,20 +374,34 @@ bool avx512Available() {
   return __builtin_cpu_supports("avx512f");
 }
 
+bool reusesPackedB(int64_t n, int64_t k) {
+  return packedFloats(n, k) <= kMaxReusedFloats;
+}
+
 FMRT_AVX512 void avx512Product(bool transA, bool transB, int64_t m, int64_t n,
                                int64_t k, const float *a, int64_t lda,
                                const float *b, int64_t ldb, const float *bias,
-                               float *c, int64_t ldc) {
+                               float *c, int64_t ldc, uint64_t product) {
   thread_local Scratch scratchA, scratchB;
+  // The product whose op(B) scratchB holds whole, block after block.
+  thread_local uint64_t packedProduct = 0;
+  const bool whole = product != 0 && reusesPackedB(n, k);
+  const bool packed = whole && packedProduct == product;
+  packedProduct = whole ? product : 0;
   float *packedA = scratchA.get(kMc * kKc);
-  float *packedB = scratchB.get(kKc * kNc);
+  float *packedB = scratchB.get(whole ? packedFloats(n, k) : kKc * kNc);
   for (int64_t jc = 0; jc < n; jc += kNc) {
     const int64_t nc = std::min(kNc, n - jc);
     for (int64_t pc = 0; pc < k; pc += kKc) {
       const int64_t kc = std::min(kKc, k - pc);
-      packB(transB, kc, nc, transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb,
-            packedB);
-      multiplyBlock(transA, m, jc, nc, pc, kc, a, lda, packedB, bias, c, ldc,
+      // Whole, the blocks before (jc, pc) are jc columns deep k and pc
+      // depth steps of panels as wide as nc, padded.
+      float *block =
+          whole ? packedB + jc * k + pc * packedFloats(nc, 1) : packedB;
+      if (!packed)
+        packB(transB, kc, nc, transB ? b + jc * ldb + pc : b + pc * ldb + jc,
+              ldb, block);
+      multiplyBlock(transA, m, jc, nc, pc, kc, a, lda, block, bias, c, ldc,
                     packedA);
     }
   }
@@ -393,9 +415,11 @@ namespace fmrt::gemm {
 
 bool avx512Available() { return false; }
 
+bool reusesPackedB(int64_t, int64_t) { return false; }
+
 void avx512Product(bool, bool, int64_t, int64_t, int64_t, const float *,
                    int64_t, const float *, int64_t, const float *, float *,
-                   int64_t) {
+                   int64_t, uint64_t) {
   std::abort();
 }
 

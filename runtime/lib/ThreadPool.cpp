@@ -17,7 +17,14 @@ namespace {
 // More threads than this is a typo in FMRT_NUM_THREADS, not a machine.
 constexpr long kMaxThreads = 4096;
 
-/// Whether this thread is running a chunk of a parallel loop (workers
+/// Units are numbered in 16 bits in a share's word.
+constexpr int64_t kMaxUnits = 0xFFFF;
+
+uint64_t shareWord(uint32_t tag, uint64_t first, uint64_t end) {
+  return uint64_t(tag) << 32 | first << 16 | end;
+}
+
+/// Whether this thread is running a unit of a parallel loop (workers
 /// always are): a nested loop then runs inline instead of waiting for
 /// threads that are busy running its parent.
 thread_local bool insideLoop = false;
@@ -61,27 +68,8 @@ template <typename Ready> bool spinUntil(Ready ready) {
 
 } // namespace
 
-struct ThreadPool::Loop {
-  Body body;
-  void *context;
-  int64_t begin;
-  int64_t size;
-  unsigned chunks;
-  /// Chunks the workers have yet to finish.
-  std::atomic<unsigned> pending;
-
-  /// Where chunk `chunk` starts: the first size % chunks chunks have one
-  /// index more than the others.
-  int64_t start(unsigned chunk) const {
-    return begin + size / chunks * chunk +
-           std::min<int64_t>(chunk, size % chunks);
-  }
-  void run(unsigned chunk) const {
-    body(start(chunk), start(chunk + 1), context);
-  }
-};
-
-ThreadPool::ThreadPool(unsigned threads) {
+ThreadPool::ThreadPool(unsigned threads)
+    : shares_(new Share[std::max(threads, 1u)]) {
   for (unsigned i = 1; i < threads; ++i)
     workers_.emplace_back([this, i] { work(i); });
 }
@@ -102,7 +90,7 @@ ThreadPool &ThreadPool::global() {
 }
 
 void ThreadPool::parallelFor(int64_t begin, int64_t end, Body body,
-                             void *context) {
+                             void *context, unsigned unitsPerThread) {
   if (end <= begin)
     return;
   const int64_t size = end - begin;
@@ -112,52 +100,97 @@ void ThreadPool::parallelFor(int64_t begin, int64_t end, Body body,
     body(begin, end, context);
     return;
   }
-  const auto chunks = static_cast<unsigned>(std::min<int64_t>(threads(), size));
-  Loop loop{body, context, begin, size, chunks, {chunks - 1}};
+  const unsigned threads = this->threads();
+  const auto units = static_cast<uint32_t>(std::min<int64_t>(
+      {size, int64_t(threads) * std::max(unitsPerThread, 1u), kMaxUnits}));
+  const auto tag = static_cast<uint32_t>(generation_.load() + 1);
+  body_ = body;
+  context_ = context;
+  begin_ = begin;
+  size_ = size;
+  units_ = units;
+  finished_.store(0, std::memory_order_relaxed);
+  for (unsigned thread = 0; thread < threads; ++thread)
+    shares_[thread].units.store(
+        shareWord(tag, uint64_t(units) * thread / threads,
+                  uint64_t(units) * (thread + 1) / threads),
+        std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    loop_ = &loop;
-    ++generation_;
+    generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
   insideLoop = true;
-  loop.run(0);
+  runUnits(0, tag);
   insideLoop = false;
-  spinUntil([&] { return loop.pending.load(std::memory_order_acquire) == 0; });
-  {
+  auto allFinished = [&] {
+    return finished_.load(std::memory_order_acquire) == units;
+  };
+  if (!spinUntil(allFinished)) {
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [&] { return loop.pending.load() == 0; });
-    loop_ = nullptr;
+    done_.wait(lock, allFinished);
   }
   busy_.store(false, std::memory_order_release);
+}
+
+int64_t ThreadPool::claim(unsigned share, bool fromFront, uint32_t tag) {
+  std::atomic<uint64_t> &units = shares_[share].units;
+  uint64_t word = units.load(std::memory_order_acquire);
+  for (;;) {
+    const uint64_t first = word >> 16 & 0xFFFF, end = word & 0xFFFF;
+    if (word >> 32 != tag || first >= end)
+      return -1;
+    const uint64_t rest = fromFront ? shareWord(tag, first + 1, end)
+                                    : shareWord(tag, first, end - 1);
+    if (units.compare_exchange_weak(word, rest, std::memory_order_acq_rel,
+                                    std::memory_order_acquire))
+      return static_cast<int64_t>(fromFront ? first : end - 1);
+  }
+}
+
+void ThreadPool::runUnit(int64_t unit) {
+  // Read before the unit counts as finished: the next loop may then start.
+  const uint32_t units = units_;
+  // Unit u starts at size * u / units, which spreads the indices left over
+  // evenly, so that the threads' shares differ by one index at most; (size
+  // % units) * u < 2^32 does not overflow.
+  auto start = [&](int64_t u) {
+    return begin_ + size_ / units * u + size_ % units * u / units;
+  };
+  body_(start(unit), start(unit + 1), context_);
+  if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == units) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    done_.notify_one();
+  }
+}
+
+void ThreadPool::runUnits(unsigned thread, uint32_t tag) {
+  for (int64_t unit; (unit = claim(thread, true, tag)) >= 0;)
+    runUnit(unit);
+  const unsigned threads = this->threads();
+  for (unsigned i = 1; i < threads; ++i)
+    for (int64_t unit; (unit = claim((thread + i) % threads, false, tag)) >= 0;)
+      runUnit(unit);
 }
 
 void ThreadPool::work(unsigned index) {
   insideLoop = true;
   uint64_t seen = 0;
   for (;;) {
-    spinUntil([&] {
+    auto newLoop = [&] {
       return generation_.load(std::memory_order_acquire) != seen ||
              stopping_.load(std::memory_order_relaxed);
-    });
-    Loop *loop;
-    {
+    };
+    if (!spinUntil(newLoop)) {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-      if (stopping_)
-        return;
-      seen = generation_;
-      // A worker without a chunk must not touch the loop: its caller does
-      // not wait for it and may already have returned.
-      if (!loop_ || index >= loop_->chunks)
-        continue;
-      loop = loop_;
+      wake_.wait(lock, newLoop);
     }
-    loop->run(index);
-    if (loop->pending.fetch_sub(1) == 1) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      done_.notify_one();
-    }
+    if (stopping_.load(std::memory_order_relaxed))
+      return;
+    // A loop that has finished meanwhile has no units left to claim under
+    // its tag, so a late worker never touches it.
+    seen = generation_.load(std::memory_order_acquire);
+    runUnits(index, static_cast<uint32_t>(seen));
   }
 }
 

@@ -322,11 +322,12 @@ FMRT_EXPORT void fmrt_trim_memory(void);
  * concurrency), the calling thread included. */
 FMRT_EXPORT int fmrt_num_threads(void);
 
-/** Calls body(chunk_begin, chunk_end, context) on contiguous chunks that
- * cover [begin, end) exactly once, at most one chunk per pool thread, and
- * returns when all are done. Runs inline when the range has fewer than two
- * indices, on a pool thread (nested loops) or while another thread's loop
- * holds the pool. */
+/** Calls body(unit_begin, unit_end, context) on contiguous units that
+ * cover [begin, end) exactly once, a few per pool thread, in any order and
+ * on any pool thread (a thread that finishes its own units takes the ones
+ * others have not started), and returns when all are done. Runs inline when
+ * the range has fewer than two indices, on a pool thread (nested loops) or
+ * while another thread's loop holds the pool. */
 FMRT_EXPORT void fmrt_parallel_for(int64_t begin, int64_t end,
                                    void (*body)(int64_t begin, int64_t end,
                                                 void *context),

@@ -44,13 +44,19 @@ bool zeroAt(Zeros zeros, int64_t i, int64_t p) {
   return false;
 }
 
+/// Computes op(A) op(B) on the kernel and compares it with a naive product:
+/// in one call, or in `pieces` calls on consecutive rows that share B as
+/// product number `product` (avx512Product's).
 void expectMatchesNaive(Shape s, bool transA, bool transB, int64_t pad,
-                        bool withBias = false, Zeros zeros = Zeros::None) {
+                        bool withBias = false, Zeros zeros = Zeros::None,
+                        int64_t pieces = 1, uint64_t product = 0,
+                        unsigned seed = 7) {
   SCOPED_TRACE(::testing::Message()
                << "m " << s.m << " n " << s.n << " k " << s.k << " transA "
                << transA << " transB " << transB << " pad " << pad << " bias "
-               << withBias << " zeros " << static_cast<int>(zeros));
-  std::mt19937 rng(7);
+               << withBias << " zeros " << static_cast<int>(zeros) << " pieces "
+               << pieces << " product " << product);
+  std::mt19937 rng(seed);
   std::uniform_real_distribution<float> uniform(-1, 1);
   const int64_t lda = (transA ? s.m : s.k) + pad,
                 ldb = (transB ? s.k : s.n) + pad, ldc = s.n + pad;
@@ -67,9 +73,15 @@ void expectMatchesNaive(Shape s, bool transA, bool transB, int64_t pad,
     x = uniform(rng);
   // C starts as garbage: the kernel overwrites it, and keeps the padding.
   std::vector<float> c(s.m * ldc, 7.0f);
-  fmrt::gemm::avx512Product(transA, transB, s.m, s.n, s.k, a.data(), lda,
-                            b.data(), ldb, withBias ? bias.data() : nullptr,
-                            c.data(), ldc);
+  for (int64_t piece = 0; piece < pieces; ++piece) {
+    const int64_t first = s.m * piece / pieces,
+                  last = s.m * (piece + 1) / pieces;
+    if (first < last)
+      fmrt::gemm::avx512Product(transA, transB, last - first, s.n, s.k,
+                                a.data() + (transA ? first : first * lda), lda,
+                                b.data(), ldb, withBias ? bias.data() : nullptr,
+                                c.data() + first * ldc, ldc, product);
+  }
   for (int64_t i = 0; i < s.m; ++i) {
     for (int64_t j = 0; j < s.n; ++j) {
       double expected = withBias ? bias[j] : 0.0;
@@ -135,6 +147,25 @@ TEST_F(GemmAvx512Test, SkipsZeroDepthStepsOfA) {
         expectMatchesNaive({128, 64, 128}, transA, transB, 0, false, zeros);
         expectMatchesNaive({250, 47, 530}, transA, transB, 3, true, zeros);
       }
+}
+
+TEST_F(GemmAvx512Test, PiecesOfAProductReuseItsPackedB) {
+  // Row pieces of one product pack B on the first call only, across
+  // several depth and column blocks; the next product, with another B of
+  // the same shape, packs its own.
+  for (bool transA : {false, true})
+    for (bool transB : {false, true}) {
+      expectMatchesNaive({250, 1030, 530}, transA, transB, 2, true, Zeros::None,
+                         5, 1, 1);
+      expectMatchesNaive({250, 1030, 530}, transA, transB, 2, true, Zeros::None,
+                         3, 2, 2);
+      expectMatchesNaive({97, 40, 300}, transA, transB, 0, false,
+                         Zeros::AboveDiagonal, 4, 3, 3);
+    }
+  // Too large to keep whole: each piece packs B again.
+  ASSERT_FALSE(fmrt::gemm::reusesPackedB(4100, 1100));
+  expectMatchesNaive({24, 4100, 1100}, false, false, 0, false, Zeros::None, 2,
+                     4, 4);
 }
 
 TEST_F(GemmAvx512Test, ZerosTimesInfinityStayNaN) {

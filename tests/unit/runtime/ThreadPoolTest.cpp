@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -16,22 +17,27 @@ using namespace fmrt;
 
 namespace {
 
-/// Runs a loop over [begin, end) and checks that its chunks are contiguous,
-/// disjoint, at most one per thread, and cover every index exactly once.
-void expectExactCover(ThreadPool &pool, int64_t begin, int64_t end) {
+/// Runs a loop over [begin, end) and checks that its units are contiguous,
+/// disjoint, at most `unitsPerThread` per thread, and cover every index
+/// exactly once.
+void expectExactCover(ThreadPool &pool, int64_t begin, int64_t end,
+                      unsigned unitsPerThread = ThreadPool::kUnitsPerThread) {
   const int64_t size = std::max<int64_t>(end - begin, 0);
   std::unique_ptr<std::atomic<int>[]> visits(new std::atomic<int>[size]());
   std::mutex mutex;
   std::set<std::pair<int64_t, int64_t>> chunks;
-  pool.parallelFor(begin, end, [&](int64_t chunkBegin, int64_t chunkEnd) {
-    for (int64_t i = chunkBegin; i < chunkEnd; ++i)
-      ++visits[i - begin];
-    std::lock_guard<std::mutex> lock(mutex);
-    chunks.insert({chunkBegin, chunkEnd});
-  });
+  pool.parallelFor(
+      begin, end,
+      [&](int64_t chunkBegin, int64_t chunkEnd) {
+        for (int64_t i = chunkBegin; i < chunkEnd; ++i)
+          ++visits[i - begin];
+        std::lock_guard<std::mutex> lock(mutex);
+        chunks.insert({chunkBegin, chunkEnd});
+      },
+      unitsPerThread);
   for (int64_t i = 0; i < size; ++i)
     ASSERT_EQ(visits[i].load(), 1) << "index " << begin + i;
-  EXPECT_LE(chunks.size(), pool.threads());
+  EXPECT_LE(chunks.size(), pool.threads() * unitsPerThread);
   int64_t next = begin;
   for (auto [chunkBegin, chunkEnd] : chunks) {
     EXPECT_EQ(chunkBegin, next);
@@ -55,20 +61,63 @@ TEST(ThreadPoolTest, CoversEveryIndexExactlyOnce) {
                                                             {-5, 5},
                                                             {100, 1100},
                                                             {0, 100003}})
-      expectExactCover(pool, begin, end);
+      for (unsigned units : {1u, ThreadPool::kUnitsPerThread, 100000u})
+        expectExactCover(pool, begin, end, units);
   }
+}
+
+TEST(ThreadPoolTest, ManyShortLoopsEachCoverExactly) {
+  // Loops that follow each other closely: a worker still looking for units
+  // of one loop must not take the next loop's for it.
+  ThreadPool pool(3);
+  for (int round = 0; round < 5000; ++round)
+    expectExactCover(pool, 0, 1 + round % 13);
 }
 
 TEST(ThreadPoolTest, UsesSeveralThreads) {
   ThreadPool pool(4);
   std::mutex mutex;
   std::set<std::thread::id> ids;
-  pool.parallelFor(0, 4, [&](int64_t, int64_t) {
-    std::lock_guard<std::mutex> lock(mutex);
-    ids.insert(std::this_thread::get_id());
-  });
+  // Each unit waits until all four have started, so that no thread can
+  // take another's: every thread runs its own.
+  std::atomic<int> started{0};
+  pool.parallelFor(
+      0, 4,
+      [&](int64_t, int64_t) {
+        ++started;
+        const auto deadline =
+            std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (started.load() < 4 &&
+               std::chrono::steady_clock::now() < deadline)
+          std::this_thread::yield();
+        std::lock_guard<std::mutex> lock(mutex);
+        ids.insert(std::this_thread::get_id());
+      },
+      1);
   EXPECT_EQ(ids.size(), 4u);
   EXPECT_EQ(ids.count(std::this_thread::get_id()), 1u);
+}
+
+TEST(ThreadPoolTest, OtherThreadsTakeASlowThreadsUnits) {
+  // The calling thread's units are slow: the worker, done with its own,
+  // takes those the caller has not started.
+  ThreadPool pool(2);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::atomic<int> callerUnits{0}, workerUnits{0};
+  pool.parallelFor(0, 8, [&](int64_t begin, int64_t end) {
+    EXPECT_EQ(end - begin, 1);
+    if (std::this_thread::get_id() != caller) {
+      ++workerUnits;
+      return;
+    }
+    ++callerUnits;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  });
+  EXPECT_EQ(callerUnits + workerUnits, 8);
+  // Its own share was 4 units; it had started at most 3 when the worker
+  // (150 ms to wake, at least) took the rest.
+  EXPECT_LT(callerUnits.load(), 4);
+  EXPECT_GT(workerUnits.load(), 4);
 }
 
 TEST(ThreadPoolTest, NestedLoopsRunInline) {
