@@ -12,12 +12,19 @@ Prints two Markdown tables:
   2. the wall time of `fmc compile --pipeline fm-train` for that GPT and for
      a 12-layer, dim-768 one.
 
+With --contend PERCENT, another process keeps the last CPU busy PERCENT% of
+each 4 ms while fmc and PyTorch run, as another tenant of a shared machine
+would: the single-threaded interpreter moves to a free CPU, the compiled
+step's threads have to share.
+
 Usage: bench/step_time.py [--build DIR] [--steps N] [--interp-steps N]
-                          [--rounds N]
+                          [--rounds N] [--contend PERCENT]
 Environment variables (FMRT_NUM_THREADS, OPENBLAS_CORETYPE, ...) pass through
 to every run.
 """
 import argparse
+import contextlib
+import multiprocessing
 import os
 import re
 import shutil
@@ -71,6 +78,34 @@ def pytorch_step_ms(steps):
     return None
 
 
+def keep_busy(cpu, percent, period=0.004):
+    """Spins `percent`% of every `period` seconds on `cpu`, forever."""
+    os.sched_setaffinity(0, {cpu})
+    busy = period * percent / 100
+    while True:
+        start = time.perf_counter()
+        while time.perf_counter() - start < busy:
+            pass
+        time.sleep(period - busy)
+
+
+@contextlib.contextmanager
+def contention(percent):
+    """Runs keep_busy on the last CPU for the duration (none for 0)."""
+    if not percent:
+        yield
+        return
+    cpu = max(os.sched_getaffinity(0))
+    hog = multiprocessing.Process(target=keep_busy, args=(cpu, percent),
+                                  daemon=True)
+    hog.start()
+    try:
+        yield
+    finally:
+        hog.terminate()
+        hog.join()
+
+
 def compile_seconds(fmc, model, workdir):
     start = time.perf_counter()
     run([fmc, "compile", model, "--pipeline", "fm-train", "-o",
@@ -91,9 +126,14 @@ def main():
                         help="rounds of fmc's runs, one backend after the "
                              "other; each backend's best median counts "
                              "(default 3)")
+    parser.add_argument("--contend", type=float, default=0, metavar="PERCENT",
+                        help="keep the last CPU busy PERCENT%% of the time "
+                             "while fmc and PyTorch run (default 0: not)")
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
+    if not 0 <= args.contend < 100:
+        parser.error("--contend must be a percentage from 0 to below 100")
     fmc = find_fmc(args.build)
 
     with tempfile.TemporaryDirectory() as workdir:
@@ -106,20 +146,24 @@ def main():
               "AdamW + clipping; median of the timed steps, best of "
               f"{args.rounds} rounds for fmc",
               flush=True)
+        if args.contend:
+            print(f"Another process keeps CPU {max(os.sched_getaffinity(0))} "
+                  f"busy {args.contend:g}% of the time.", flush=True)
         # Round after round, so that a slow spell of a shared machine does
         # not fall on one backend alone. The compiled step also runs with
         # its GEMMs on OpenBLAS: the baseline for libfmrt's own kernel (on
         # CPUs without AVX-512 both are OpenBLAS).
         interp = compiled = on_openblas = float("inf")
-        for _ in range(args.rounds):
-            interp = min(interp, fmc_step_ms(fmc, model, "interp",
-                                             args.interp_steps, workdir))
-            compiled = min(compiled, fmc_step_ms(fmc, model, "cpu",
-                                                 args.steps, workdir))
-            on_openblas = min(on_openblas,
-                              fmc_step_ms(fmc, model, "cpu", args.steps,
-                                          workdir, gemm="openblas"))
-        torch = pytorch_step_ms(args.steps)
+        with contention(args.contend):
+            for _ in range(args.rounds):
+                interp = min(interp, fmc_step_ms(fmc, model, "interp",
+                                                 args.interp_steps, workdir))
+                compiled = min(compiled, fmc_step_ms(fmc, model, "cpu",
+                                                     args.steps, workdir))
+                on_openblas = min(on_openblas,
+                                  fmc_step_ms(fmc, model, "cpu", args.steps,
+                                              workdir, gemm="openblas"))
+            torch = pytorch_step_ms(args.steps)
         threads = os.environ.get("FMRT_NUM_THREADS", str(os.cpu_count()))
         compiled_name = f"fmc compiled CPU ({threads} threads)"
         rows = [("fmc interpreter", interp), (compiled_name, compiled),
