@@ -9,7 +9,12 @@
 // block, which stays in L2. A transposed A (the weight gradients' X^T) is
 // not packed: its stored rows already hold each depth step's panel rows
 // side by side, so the kernel reads them in place, lda apart. A panel's
-// zero depth steps at either end are skipped (multiplyBlock).
+// zero depth steps at either end are skipped (multiplyBlock). When the pool
+// runs a product as several units of rows per thread, each thread packs B
+// whole on its first unit and reuses it on the others (`product`). Packing
+// it once for all threads, each panel by the first thread to reach it, ran
+// the GPT's row-split products 6-11% slower, likely because each thread
+// then reads half its panels from the other core's caches.
 //
 // Why fmc has its own: Debian's OpenBLAS picks its kernels by CPU model, and
 // on machines whose environment pins OPENBLAS_CORETYPE to an older core
