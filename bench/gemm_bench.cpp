@@ -4,8 +4,8 @@
 // thread) with a kernel of independent vector FMAs, then the GFLOP/s that
 // fmrt_matmul_f32 reaches on the GEMMs of a GPT training step (2 layers,
 // dim 256, seq 128, batch 8: forward, input gradient, weight gradient and
-// the batched attention products, also with causal zeros), and prints
-// both as a table.
+// the batched attention products, also with causal zeros), with operands
+// in the caches and out of them, and prints both as a table.
 //
 //   fmc-bench-gemm [--seconds S]     (FMRT_NUM_THREADS sets the pool size)
 //
@@ -124,26 +124,43 @@ struct Shape {
   bool causalA = false;
 };
 
-/// Best-of GFLOP/s of fmrt_matmul_f32 on `shape`, repeated for `seconds`.
-double measureGemm(const Shape &s, double seconds) {
+/// Operands, when measured cold, rotate through sets of buffers at least
+/// this large together: more than the caches hold, as in a training step,
+/// which touches a hundred megabytes between two uses of a weight.
+constexpr size_t kColdBytes = size_t(64) << 20;
+
+/// Best-of GFLOP/s of fmrt_matmul_f32 on `shape`, repeated for `seconds`:
+/// on the same buffers each time (warm), or (`cold`) rotating through
+/// enough copies of them that each call reads its operands from memory.
+double measureGemm(const Shape &s, double seconds, bool cold) {
   std::mt19937 rng(0);
   std::uniform_real_distribution<float> uniform(-1, 1);
-  std::vector<float> a(s.batch * s.m * s.k), b(s.batch * s.k * s.n),
-      c(s.batch * s.m * s.n);
+  const int64_t sizeA = s.batch * s.m * s.k, sizeB = s.batch * s.k * s.n,
+                sizeC = s.batch * s.m * s.n;
+  const size_t setBytes = (sizeA + sizeB + sizeC) * sizeof(float);
+  const size_t sets = cold ? std::max<size_t>(2, kColdBytes / setBytes + 1) : 1;
+  std::vector<float> a(sets * sizeA), b(sets * sizeB), c(sets * sizeC);
   const int64_t lda = s.transA ? s.m : s.k, ldb = s.transB ? s.k : s.n;
   for (int64_t matrix = 0; matrix < s.batch; ++matrix)
     for (int64_t i = 0; i < s.m; ++i)
       for (int64_t p = 0; p < s.k; ++p)
         a[matrix * s.m * s.k + (s.transA ? p * lda + i : i * lda + p)] =
             s.causalA && p > i ? 0.0f : uniform(rng);
-  for (float &x : b)
-    x = uniform(rng);
+  for (int64_t i = 0; i < sizeB; ++i)
+    b[i] = uniform(rng);
+  for (size_t set = 1; set < sets; ++set) {
+    std::copy(a.begin(), a.begin() + sizeA, a.begin() + set * sizeA);
+    std::copy(b.begin(), b.begin() + sizeB, b.begin() + set * sizeB);
+  }
+  size_t next = 0;
   auto once = [&] {
-    fmrt_matmul_f32(s.batch, s.m, s.n, s.k, a.data(), lda, s.m * s.k, s.transA,
-                    b.data(), ldb, s.k * s.n, s.transB, c.data(), s.n,
-                    s.m * s.n);
+    const size_t set = next++ % sets;
+    fmrt_matmul_f32(s.batch, s.m, s.n, s.k, a.data() + set * sizeA, lda,
+                    s.m * s.k, s.transA, b.data() + set * sizeB, ldb, s.k * s.n,
+                    s.transB, c.data() + set * sizeC, s.n, s.m * s.n);
   };
-  once(); // Warm up: page in, start the pool.
+  for (size_t set = 0; set < sets; ++set)
+    once(); // Warm up: page in, start the pool.
   double best = 1e30;
   const Clock::time_point start = Clock::now();
   int runs = 0;
@@ -198,12 +215,17 @@ int main(int argc, char **argv) {
   };
   const bool own = fmrt::gemm::selectedKernel() == fmrt::gemm::Kernel::Avx512;
   std::printf("| GEMM (fmrt_matmul_f32 on %s, %u threads) | GFLOP/s | %% of "
-              "%u-thread peak |\n|---|---:|---:|\n",
+              "%u-thread peak | operands cold: GFLOP/s | %% of peak |\n"
+              "|---|---:|---:|---:|---:|\n",
               own ? "libfmrt's AVX-512 kernel" : "OpenBLAS", threads, threads);
   for (const Shape &shape : shapes) {
-    const double gflops = measureGemm(shape, seconds);
-    std::printf("| %s | %.1f | %.0f%% |\n", shape.what, gflops,
-                100.0 * gflops / peak.allThreads);
+    const double warm = measureGemm(shape, seconds, false),
+                 cold = measureGemm(shape, seconds, true);
+    std::printf("| %s | %.1f | %.0f%% | %.1f | %.0f%% |\n", shape.what, warm,
+                100.0 * warm / peak.allThreads, cold,
+                100.0 * cold / peak.allThreads);
   }
+  std::printf("\n(Cold: each call's operands come from memory, as in a "
+              "training step; warm: the same buffers again.)\n");
   return 0;
 }
