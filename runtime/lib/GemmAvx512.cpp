@@ -55,8 +55,9 @@ constexpr int64_t kMc = 20 * kMr;
 /// Columns of B per block: kKc x kNc floats is 1 MB.
 constexpr int64_t kNc = 32 * kNr;
 /// The largest op(B) a thread keeps packed across the calls of a product:
-/// 16 MB, the GPT's are at most 4 MB.
-constexpr int64_t kMaxReusedFloats = int64_t(1) << 22;
+/// 4 MB, which every pool thread may come to hold. The GPT's row-split
+/// products' are at most 1 MB; larger ones are packed a block at a time.
+constexpr int64_t kMaxReusedFloats = int64_t(1) << 20;
 
 /// Floats of op(B) packed whole: its panels are zero-padded to kNr columns.
 int64_t packedFloats(int64_t n, int64_t k) {
