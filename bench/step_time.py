@@ -96,6 +96,8 @@ def contention(percent):
         yield
         return
     cpu = max(os.sched_getaffinity(0))
+    print(f"Another process keeps CPU {cpu} busy {percent:g}% of the time.",
+          flush=True)
     hog = multiprocessing.Process(target=keep_busy, args=(cpu, percent),
                                   daemon=True)
     hog.start()
@@ -146,9 +148,6 @@ def main():
               "AdamW + clipping; median of the timed steps, best of "
               f"{args.rounds} rounds for fmc",
               flush=True)
-        if args.contend:
-            print(f"Another process keeps CPU {max(os.sched_getaffinity(0))} "
-                  f"busy {args.contend:g}% of the time.", flush=True)
         # Round after round, so that a slow spell of a shared machine does
         # not fall on one backend alone. The compiled step also runs with
         # its GEMMs on OpenBLAS: the baseline for libfmrt's own kernel (on

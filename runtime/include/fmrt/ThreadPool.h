@@ -52,9 +52,9 @@ public:
   static constexpr unsigned kUnitsPerThread = 4;
 
   /// Runs body(unitBegin, unitEnd, context) over contiguous units that cover
-  /// [begin, end) exactly once, at most `unitsPerThread` per thread, and
-  /// returns when all have finished; units may run in any order, on any
-  /// thread. Runs the whole range inline when it has fewer than two
+  /// [begin, end) exactly once, at most `unitsPerThread` times threads() of
+  /// them, and returns when all have finished; units may run in any order,
+  /// on any thread. Runs the whole range inline when it has fewer than two
   /// indices, when called from inside a parallel loop (so nested loops
   /// cannot deadlock), or when another thread's loop holds the pool.
   void parallelFor(int64_t begin, int64_t end, Body body, void *context,
